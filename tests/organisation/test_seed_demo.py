@@ -1,0 +1,24 @@
+"""The demo seed is idempotent: a second run adds nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from processes.organisation.models import Agency, Employee, User
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_adds_nothing_twice() -> None:
+    first = io.StringIO()
+    call_command("seed_demo", stdout=first)
+    counts = (User.objects.count(), Agency.objects.count(), Employee.objects.count())
+
+    second = io.StringIO()
+    call_command("seed_demo", stdout=second)
+
+    assert (User.objects.count(), Agency.objects.count(), Employee.objects.count()) == counts
+    assert "(0 rekaman baru)" in second.getvalue()
+    assert "admin" in first.getvalue()
+    assert User.objects.get(username="admin").is_superuser is True
+    assert User.objects.get(username="pegawai").check_password("demo12345") is True
