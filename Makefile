@@ -10,13 +10,19 @@ PG_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/kinerja)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Two test processes (pytest-xdist): CI has two cores. `make test PYTEST_WORKERS=0` runs in one.
+PYTEST_WORKERS ?= 2
+# The browser tests drive Debian's Chromium; `make install` installs it once (own stamp).
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_STAMP := $(VENV)/.chromium-checked
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run serve migrate seed test lint typecheck pytest-sqlite pytest-postgres lock clean
+.PHONY: help install install-test chromium run serve migrate seed test lint typecheck pytest-sqlite pytest-postgres messages lock clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test  - ruff, mypy and the test suite on SQLite, then on PostgreSQL if reachable"
+	@echo "make messages - update locale/en/LC_MESSAGES/django.po and compile it (needs GNU gettext)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3)."; exit 1; }
@@ -29,17 +35,50 @@ $(STAMP): $(BIN)/python
 
 install: $(STAMP)
 
+# What the test suite needs beyond the Python packages: Chromium for the browser tests.
+install-test: $(STAMP) $(CHROMIUM_STAMP)
+
+# Chromium for the Playwright browser tests (never `playwright install`: it downloads).
+# Runs once; `make chromium` tries again. Failing to install only prints a message: the
+# browser tests then skip (and fail under CI=true).
+$(CHROMIUM_STAMP): $(BIN)/python
+	@$(MAKE) --no-print-directory chromium
+	@touch $@
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "Chromium is missing at $(CHROMIUM) and neither root nor sudo is available:"; \
+		echo "  install it with: apt-get install -y --no-install-recommends chromium"; \
+		echo "  (the browser tests are skipped until then)."; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "Chromium is missing at $(CHROMIUM) and apt-get is not available: install Chromium"; \
+		echo "so that $(CHROMIUM) exists (the browser tests are skipped until then)."; exit 0; fi; \
+	echo "Installing Chromium for the browser tests (apt-get install chromium)..."; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	|| { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+		&& $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } \
+	|| { echo "Could not install Chromium: the browser tests are skipped until $(CHROMIUM) exists."; \
+		echo "  Try: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"; }
+
 migrate: install
 	env -u DATABASE_URL $(BIN)/python manage.py migrate --noinput -v 0
 
 seed: migrate
 	env -u DATABASE_URL $(BIN)/python manage.py seed_demo
 
+# DEBUG off: the error pages users see, never Django's debug pages (a traceback shows in
+# this terminal instead); --insecure still serves the static files. Beside the server, the
+# scheduler (reminders, escalation, keberatan expiry, stalled jobs) runs every minute; it
+# stops with the server.
 run: seed
 	@echo ""
 	@echo "Kinerja ASN berjalan di http://$(HOST):$(PORT)/  (Ctrl+C untuk berhenti)"
 	@echo ""
-	env -u DATABASE_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@env -u DATABASE_URL $(BIN)/python manage.py run_scheduler --interval 60 > var/scheduler.log 2>&1 & \
+	scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	env -u DATABASE_URL DJANGO_DEBUG=false $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -48,13 +87,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-pytest-sqlite: install
-	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+pytest-sqlite: install-test
+	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-pytest-postgres: install
+pytest-postgres: install-test
 	@if $(BIN)/python -m config.dbcheck "$(PG_URL)"; then \
 		echo "== PostgreSQL run on $(PG_URL)"; \
-		DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ] || [ "$(CI)" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) cannot be reached and is required here."; exit 1; \
 	else \
@@ -62,6 +101,13 @@ pytest-postgres: install
 	fi
 
 test: lint typecheck pytest-sqlite pytest-postgres
+
+# English comes from locale/en/LC_MESSAGES/django.po (the source text is Indonesian); the
+# compiled .mo is committed so a machine without gettext still shows English.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { echo "GNU gettext is needed: apt-get install -y gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages -l en --add-location=file --ignore=.venv --ignore=var --ignore=test-artifacts
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=var
 
 lock:
 	@echo "Regenerate requirements/*.txt in a clean venv from pyproject.toml (see README)."

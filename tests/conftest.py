@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+# The browser harness's fixtures (one Chromium per test process, whichever folder asks).
+from tests.browser.harness import browser_page, chromium_browser, shots  # noqa: F401
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests when the configured database is not PostgreSQL."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_list, env_str
@@ -30,11 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the TemplatesSetting form renderer
     "guardian",
     "viewflow",
     "viewflow.workflow",
     "django_htmx",
     "processes.organisation",
+    "processes.skp",
     "workflow",
 ]
 
@@ -68,10 +71,16 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workflow.context_processors.unread_count",
+                "config.navigation.nav_items",
             ],
+            # config is not an installed app, so its tag library is registered by name.
+            "libraries": {"ui": "config.templatetags.ui"},
         },
     },
 ]
+# {{ form }} renders templates/includes/_form.html: errors next to each field, ARIA wired.
+FORM_RENDERER = "config.forms.FormRenderer"
 
 
 def database_from_env(default_sqlite_path: Path) -> dict[str, Any]:
@@ -99,6 +108,9 @@ DATABASES = {"default": database_from_env(VAR_DIR / "kinerja.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
+# The engine's tenant: every template and document belongs to one. The engine refers to it
+# only through this setting, so it stays free of any process's models.
+WORKFLOW_TENANT_MODEL = "organisation.Agency"
 AUTHENTICATION_BACKENDS = [
     "processes.organisation.auth.UsernameOrNipBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -142,6 +154,53 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Scheduled work: run exactly one `celery -A config beat` (or `manage.py run_scheduler`).
+# Times are UTC: 00:00 UTC is 07:00 WIB (Asia/Jakarta). A quarter-hourly run left waiting
+# longer than its period (workers down) expires instead of piling up.
+CELERY_BEAT_SCHEDULE = {
+    "workflow-due-reminders": {
+        "task": "workflow.tasks.send_due_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "workflow-escalate-breaches": {
+        "task": "workflow.tasks.escalate_breaches",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "workflow-daily-digest": {
+        "task": "workflow.tasks.send_daily_digests",
+        "schedule": crontab(minute=0, hour=0),
+    },
+    # Long jobs whose worker died (killed, redeployed) continue from their last batch.
+    "workflow-resume-stale-jobs": {
+        "task": "workflow.tasks.resume_stale_jobs",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    # Keberatan windows end at local midnight (17:00, 16:00 or 15:00 UTC): hourly is enough.
+    "skp-expire-discussion-windows": {
+        "task": "processes.skp.tasks.expire_discussion_windows",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 55 * 60},
+    },
+}
+
+# Engine work on the workers (see workflow/conf.py for what each means).
+WORKFLOW_REMINDER_HOURS = int(env_str("WORKFLOW_REMINDER_HOURS", "48"))
+WORKFLOW_SITE_URL = env_str("WORKFLOW_SITE_URL", "http://127.0.0.1:8000")
+WORKFLOW_JOBS_QUEUE = env_str("WORKFLOW_JOBS_QUEUE")
+WORKFLOW_JOB_STALE_SECONDS = int(env_str("WORKFLOW_JOB_STALE_SECONDS", "300"))
+
+# The public citizen feedback pages (/layanan/<slug>/): how many ratings one client (network
+# address) may send within how many seconds, across services; and whether the address a
+# trusted reverse proxy appends to X-Forwarded-For is the client (set it behind nginx, or
+# every citizen shares the proxy's address and its limit).
+CITIZEN_FEEDBACK_RATE = (
+    int(env_str("CITIZEN_FEEDBACK_RATE_COUNT", "10")),
+    int(env_str("CITIZEN_FEEDBACK_RATE_SECONDS", "3600")),
+)
+CITIZEN_FEEDBACK_TRUST_PROXY = env_bool("CITIZEN_FEEDBACK_TRUST_PROXY", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kinerja@localhost")

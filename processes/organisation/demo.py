@@ -1,56 +1,107 @@
-"""Demo data for a first run: an admin, an agency and example users."""
+"""Demo accounts for a first run: the superadmin and the demo password of the README's logins.
+
+The agencies, their people and their SKP come from ``processes.skp.demo`` (the five shipped
+configurations); this module only knows accounts. Hashing a password is deliberately slow,
+so only the accounts the README lists get the demo password, hashed in a background thread
+while the rest of the demo is written (the hash releases the interpreter lock), and only
+once: an account that can already sign in keeps its password.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from processes.organisation.models import Agency, Employee, User
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from processes.organisation.models import User
+
+DEMO_PASSWORD = "demo12345"
+SUPERADMIN = "admin"
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """A demo account printed by `make run` and listed in the README."""
+    """A demo account printed by ``seed_demo`` and listed in the README."""
 
     role: str
     username: str
-    password: str
+    password: str = DEMO_PASSWORD
+    agency: str = ""
+    name: str = ""
 
 
-DEMO_PASSWORD = "demo12345"
-DEMO_LOGINS = [
-    DemoLogin("Superadmin", "admin", DEMO_PASSWORD),
-    DemoLogin("Pegawai (contoh)", "pegawai", DEMO_PASSWORD),
-    DemoLogin("Pegawai, masuk dengan NIP", "198609262015051001", DEMO_PASSWORD),
-]
-
-
-def _ensure_user(username: str, **fields: object) -> tuple[User, bool]:
-    user, created = User.objects.get_or_create(username=username, defaults=fields)
+def ensure_superadmin() -> tuple[User, bool]:
+    """Return the superadmin ``admin`` (created without a usable password when missing)."""
+    user, created = User.objects.get_or_create(
+        username=SUPERADMIN,
+        defaults={
+            "is_superuser": True,
+            "is_staff": True,
+            "first_name": "Admin",
+            "last_name": "Sistem",
+        },
+    )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.set_unusable_password()
         user.save(update_fields=["password"])
     return user, created
 
 
-def seed_demo() -> int:
-    """Create the demo records that do not exist yet; return how many were created."""
-    created_count = 0
-    agency, created = Agency.objects.get_or_create(
-        code="demo",
-        defaults={"name": "Pemerintah Kabupaten Contoh", "time_zone": "Asia/Jakarta"},
-    )
-    created_count += int(created)
-    _, created = _ensure_user(
-        "admin", is_superuser=True, is_staff=True, first_name="Admin", last_name="Sistem"
-    )
-    created_count += int(created)
-    employee_user, created = _ensure_user(
-        "pegawai", agency=agency, first_name="Siti", last_name="Rahmawati"
-    )
-    created_count += int(created)
-    _, created = Employee.objects.get_or_create(
-        nip="198609262015051001",
-        defaults={"agency": agency, "user": employee_user, "name": "Siti Rahmawati"},
-    )
-    created_count += int(created)
-    return created_count
+def row_counts() -> dict[str, int]:
+    """Return the number of rows of every model (a second seed must change none)."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+class DemoPasswords:
+    """Give the demo password to accounts that cannot sign in yet, hashing in the background.
+
+    ``start`` looks at the usernames now (accounts created later by the demo count as
+    missing) and hashes one password per account that needs one; ``apply`` waits for the
+    hashes and stores them. No product action sets a password (accounts get one when they
+    are created, or through the password reset), so the demo writes the hash itself, as
+    ``createsuperuser`` does.
+    """
+
+    def __init__(self, usernames: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(usernames))
+        usable = {
+            user.username
+            for user in User.objects.filter(username__in=wanted)
+            if user.has_usable_password()
+        }
+        self.usernames = [name for name in wanted if name not in usable]
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-hash")
+        self._hashes: list[Future[str]] = [
+            self._executor.submit(make_password, DEMO_PASSWORD) for _name in self.usernames
+        ]
+
+    def apply(self) -> int:
+        """Store the hashes on the accounts still without a usable password; return how many."""
+        hashes = [future.result() for future in self._hashes]
+        self._executor.shutdown()
+        changed = 0
+        with transaction.atomic():
+            users = {
+                user.username: user for user in User.objects.filter(username__in=self.usernames)
+            }
+            for username, encoded in zip(self.usernames, hashes, strict=True):
+                user = users.get(username)
+                if user is None or user.has_usable_password():
+                    continue
+                user.password = encoded
+                user.save(update_fields=["password"])
+                changed += 1
+        return changed
+
+    def cancel(self) -> None:
+        """Stop hashing (the seed failed)."""
+        for future in self._hashes:
+            future.cancel()
+        self._executor.shutdown(wait=False)

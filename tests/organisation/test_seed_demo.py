@@ -18,7 +18,7 @@ def test_seed_demo_twice_adds_nothing_twice() -> None:
     call_command("seed_demo", stdout=second)
 
     assert (User.objects.count(), Agency.objects.count(), Employee.objects.count()) == counts
-    assert "(0 rekaman baru)" in second.getvalue()
+    assert "(0 rekaman baru," in second.getvalue()
     assert "admin" in first.getvalue()
     assert User.objects.get(username="admin").is_superuser is True
-    assert User.objects.get(username="pegawai").check_password("demo12345") is True
+    assert User.objects.get(username="pengelola-dumai").check_password("demo12345") is True

@@ -1,0 +1,1 @@
+"""Template tag libraries of the project (registered in TEMPLATES OPTIONS "libraries")."""

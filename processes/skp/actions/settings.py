@@ -1,0 +1,177 @@
+"""An agency's SKP settings: the choices the rules leave open (DOMAIN.md, "configurable").
+
+One action writes them, ``save_skp_settings``; it validates the whole row the way the model
+does (``full_clean``) plus the rules that span fields, and records what changed, old and new
+value, on the agency's settings chain of the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from processes.organisation.access import require_admin
+from processes.organisation.models import Agency
+from processes.skp.models import RatingMethod, SkpSettings
+from workflow import audit
+from workflow.errors import StepNotAllowed
+from workflow.models import AuditCode
+
+# The fields HR may change through ``save_skp_settings`` (credit coefficients stay with the
+# national table unless an administrator edits them in the admin site).
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "period_type",
+    "sla_working_days",
+    "rating_method",
+    "above_from_percent",
+    "below_under_percent",
+    "curve_mode",
+    "curve_rounding",
+    "curve_population",
+    "unit_head_follows_unit",
+    "objection_days",
+    "objection_working_days",
+    "below_expectation_follow_up",
+    "period_report_required",
+    "daily_activities_enabled",
+    "attendance_enabled",
+    "citizen_feedback_enabled",
+    "employee_enters_realisation",
+    "evidence_max_mb",
+    "evidence_extensions",
+    "extra_aspects",
+)
+
+_ASPECT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
+
+
+class InvalidSettings(StepNotAllowed):
+    """Settings that do not validate; ``errors`` maps field names to messages."""
+
+    code = "invalid_settings"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(" ".join(m for messages in errors.values() for m in messages))
+        self.errors = errors
+
+
+def _comparable(value: Any) -> Any:
+    """Return ``value`` as the audit payload stores it (decimals as text, JSON as is)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def _check_extra_aspects(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return [_("Aspek tambahan harus berupa daftar.")]
+    problems: list[str] = []
+    codes: set[str] = set()
+    for item in value:
+        code = item.get("code", "") if isinstance(item, dict) else ""
+        name = item.get("name", "") if isinstance(item, dict) else ""
+        if not isinstance(code, str) or not _ASPECT_CODE.match(code):
+            problems.append(
+                _(
+                    "Kode aspek «%(code)s» tidak sah: huruf kecil, angka dan garis bawah, "
+                    "diawali huruf."
+                )
+                % {"code": code}
+            )
+        elif code in codes:
+            problems.append(_("Kode aspek «%(code)s» dipakai dua kali.") % {"code": code})
+        if not isinstance(name, str) or not name.strip():
+            problems.append(_("Aspek «%(code)s» belum punya nama.") % {"code": code})
+        codes.add(str(code))
+    return problems
+
+
+def _check_extensions(value: str) -> list[str]:
+    parts = [part.strip().lower().lstrip(".") for part in value.split(",") if part.strip()]
+    if not parts:
+        return [_("Isi paling sedikit satu jenis berkas.")]
+    wrong = [part for part in parts if not _EXTENSION.match(part)]
+    if wrong:
+        return [_("Jenis berkas tidak sah: %(wrong)s.") % {"wrong": ", ".join(wrong)}]
+    return []
+
+
+def _validate(settings: SkpSettings) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        settings.full_clean(exclude=["agency"])
+    except ValidationError as error:
+        errors = {field: list(messages) for field, messages in error.message_dict.items()}
+    if "extra_aspects" not in errors:
+        problems = _check_extra_aspects(settings.extra_aspects)
+        if problems:
+            errors["extra_aspects"] = problems
+    if "evidence_extensions" not in errors:
+        problems = _check_extensions(settings.evidence_extensions)
+        if problems:
+            errors["evidence_extensions"] = problems
+    if (
+        settings.rating_method == RatingMethod.THRESHOLDS
+        and "above_from_percent" not in errors
+        and "below_under_percent" not in errors
+        and Decimal(settings.above_from_percent) <= Decimal(settings.below_under_percent)
+    ):
+        errors["above_from_percent"] = [
+            _("Ambang Di Atas Ekspektasi harus lebih tinggi dari ambang Di Bawah Ekspektasi.")
+        ]
+    return errors
+
+
+@transaction.atomic
+def save_skp_settings(*, actor: Any, agency: Agency, **fields: Any) -> SkpSettings:
+    """Save the agency's SKP settings; record each changed field's old and new value.
+
+    Only the fields named in ``EDITABLE_FIELDS`` may be given (others raise TypeError); those
+    left out keep their value. Raise ActionForbidden unless ``actor`` administers the agency,
+    and InvalidSettings, writing nothing, when a value does not validate. When nothing
+    changed nothing is written, not even an audit row.
+    """
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"save_skp_settings() got unexpected fields: {', '.join(unknown)}")
+    require_admin(actor, agency.pk)
+    queryset = SkpSettings.objects.filter(agency=agency)
+    if connection.features.has_select_for_update:
+        queryset = queryset.select_for_update()
+    settings = queryset.first() or SkpSettings(agency=agency)
+    if fields.get("evidence_extensions") is not None:
+        fields["evidence_extensions"] = ",".join(
+            part.strip().lower().lstrip(".")
+            for part in str(fields["evidence_extensions"]).split(",")
+            if part.strip()
+        )
+    # A first save compares with the defaults, which the agency has been using so far.
+    changed: dict[str, list[Any]] = {}
+    for name, value in fields.items():
+        old = _comparable(getattr(settings, name))
+        setattr(settings, name, value)
+        if old != _comparable(value):
+            changed[name] = [old, _comparable(value)]
+    errors = _validate(settings)
+    if errors:
+        raise InvalidSettings(errors)
+    if not changed:
+        return settings
+    if settings._state.adding:
+        settings.save()
+    else:
+        settings.save(update_fields=sorted(changed))
+    audit.record(
+        code=AuditCode.PROCESS_EVENT,
+        tenant_id=agency.pk,
+        chain=f"settings:{agency.pk}",
+        actor_id=getattr(actor, "pk", None),
+        payload={"event": "skp_settings_saved", "changed": changed},
+    )
+    return settings
