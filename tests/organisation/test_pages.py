@@ -1167,7 +1167,6 @@ def test_the_template_and_the_example_download_as_workbooks(world: World) -> Non
 # At phone width in a real browser -------------------------------------------------------
 
 
-
 @pytest.mark.browser
 def test_every_page_fits_a_360_px_phone(
     transactional_db: None, browser_page: BrowserPages, live_server: Any, shots: Shots
