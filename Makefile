@@ -69,15 +69,19 @@ seed: migrate
 	env -u DATABASE_URL $(BIN)/python manage.py seed_demo
 
 # DEBUG off: the error pages users see, never Django's debug pages (a traceback shows in
-# this terminal instead); --insecure still serves the static files. Beside the server, the
-# scheduler (reminders, escalation, keberatan expiry, stalled jobs) runs every minute; it
-# stops with the server.
-run: seed
+# this terminal instead); --insecure still serves the static files. The server starts at
+# once; the demo data loads beside it (about three minutes the first time, a second later
+# on) and prints the demo logins here when it is done. Beside them, the scheduler
+# (reminders, escalation, keberatan expiry, stalled jobs) runs every minute. Both stop with
+# the server.
+run: migrate
 	@echo ""
 	@echo "Kinerja ASN berjalan di http://$(HOST):$(PORT)/  (Ctrl+C untuk berhenti)"
+	@echo "Data demo dimuat di latar belakang; daftar login demo muncul di sini setelah selesai."
 	@echo ""
-	@env -u DATABASE_URL $(BIN)/python manage.py run_scheduler --interval 60 > var/scheduler.log 2>&1 & \
-	scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	@env -u DATABASE_URL $(BIN)/python manage.py seed_demo & seed=$$!; \
+	env -u DATABASE_URL $(BIN)/python manage.py run_scheduler --interval 60 > var/scheduler.log 2>&1 & \
+	scheduler=$$!; trap 'kill $$scheduler $$seed 2>/dev/null' EXIT INT TERM; \
 	env -u DATABASE_URL DJANGO_DEBUG=false $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 lint: install
