@@ -11,6 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 # Two test processes (pytest-xdist): CI has two cores. `make test PYTEST_WORKERS=0` runs in one.
+# Whole files go to one process (--dist loadfile), so a module-scoped fixture (the demo seed
+# in tests/skp/test_demo.py) is built once.
 PYTEST_WORKERS ?= 2
 # The browser tests drive Debian's Chromium; `make install` installs it once (own stamp).
 CHROMIUM := /usr/bin/chromium
@@ -92,12 +94,12 @@ typecheck: install
 	$(BIN)/mypy .
 
 pytest-sqlite: install-test
-	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 pytest-postgres: install-test
 	@if $(BIN)/python -m config.dbcheck "$(PG_URL)"; then \
 		echo "== PostgreSQL run on $(PG_URL)"; \
-		DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ] || [ "$(CI)" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) cannot be reached and is required here."; exit 1; \
 	else \

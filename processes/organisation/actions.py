@@ -461,6 +461,82 @@ def set_employee_status(
     return period
 
 
+@transaction.atomic
+def end_employee_status(
+    *, actor: Any, period: EmployeeStatusPeriod, ends_on: datetime.date, reference: str = ""
+) -> EmployeeStatusPeriod:
+    """End a status period on ``ends_on``: the employee is active again the day after.
+
+    For someone back from study leave or a suspension that ended. The period may be
+    open-ended or end later than ``ends_on`` (an early return); it may not end before it
+    starts. Open tasks follow (an official back at work takes their tasks again), and the
+    change is listed for HR with its audit row. Raise ActionForbidden or InvalidInput
+    (nothing written).
+    """
+    period = (
+        EmployeeStatusPeriod.objects.select_for_update()
+        .select_related("employee")
+        .get(pk=period.pk)
+    )
+    require_admin(actor, period.agency_id)
+    if ends_on < period.starts_on:
+        raise InvalidInput(
+            {
+                "ends_on": [
+                    _("Tanggal berakhir tidak boleh sebelum status dimulai (%(day)s).")
+                    % {"day": period.starts_on.isoformat()}
+                ]
+            }
+        )
+    if period.ends_on is not None and ends_on >= period.ends_on:
+        raise InvalidInput(
+            {
+                "ends_on": [
+                    _("Status ini sudah berakhir pada %(day)s; pilih tanggal sebelumnya.")
+                    % {"day": period.ends_on.isoformat()}
+                ]
+            }
+        )
+    employee = period.employee
+    previous_end = period.ends_on
+    period.ends_on = ends_on
+    period.save(update_fields=["ends_on"])
+    back_on = ends_on + datetime.timedelta(days=1)
+    change = OrganisationChange.objects.create(
+        agency_id=period.agency_id,
+        kind=OrganisationChange.Kind.STATUS,
+        summary=_("Status %(name)s: %(status)s berakhir %(day)s, aktif kembali %(back)s")
+        % {
+            "name": employee.name,
+            "status": period.get_status_display(),
+            "day": ends_on.isoformat(),
+            "back": back_on.isoformat(),
+        },
+        reason=reference.strip(),
+        actor=actor,
+    )
+    _record(
+        period.agency_id,
+        actor,
+        "employee_status_ended",
+        reference.strip(),
+        employee=employee.pk,
+        period=period.pk,
+        status=period.status,
+        previous_ends_on=previous_end.isoformat() if previous_end else None,
+        ends_on=ends_on.isoformat(),
+    )
+    held = PositionHolding.objects.filter(covering(back_on), employee=employee)
+    _follow(
+        change,
+        actor=actor,
+        effective_on=back_on,
+        employee_ids=subordinate_employees(held.values_list("position_id", flat=True), back_on)
+        | {employee.pk},
+    )
+    return period
+
+
 # Holdings and transfers ----------------------------------------------------------------
 
 

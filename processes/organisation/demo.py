@@ -2,9 +2,10 @@
 
 The agencies, their people and their SKP come from ``processes.skp.demo`` (the five shipped
 configurations); this module only knows accounts. Hashing a password is deliberately slow,
-so only the accounts the README lists get the demo password, hashed in a background thread
-while the rest of the demo is written (the hash releases the interpreter lock), and only
-once: an account that can already sign in keeps its password.
+so only the accounts the README lists get the demo password, hashed once in a background
+thread while the rest of the demo is written (the hash releases the interpreter lock) and
+shared by them all (the password is public: the command prints it); an account that can
+already sign in keeps its password.
 """
 
 from __future__ import annotations
@@ -62,11 +63,11 @@ def row_counts() -> dict[str, int]:
 class DemoPasswords:
     """Give the demo password to accounts that cannot sign in yet, hashing in the background.
 
-    ``start`` looks at the usernames now (accounts created later by the demo count as
-    missing) and hashes one password per account that needs one; ``apply`` waits for the
-    hashes and stores them. No product action sets a password (accounts get one when they
-    are created, or through the password reset), so the demo writes the hash itself, as
-    ``createsuperuser`` does.
+    Creating it looks at the usernames now (accounts created later by the demo count as
+    missing) and, if any needs one, hashes the password once; ``apply`` waits for the hash
+    and stores it on each of them (one salt for all: the demo password is public anyway).
+    No product action sets a password (accounts get one when they are created, or through
+    the password reset), so the demo writes the hash itself, as ``createsuperuser`` does.
     """
 
     def __init__(self, usernames: Iterable[str]) -> None:
@@ -78,20 +79,20 @@ class DemoPasswords:
         }
         self.usernames = [name for name in wanted if name not in usable]
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-hash")
-        self._hashes: list[Future[str]] = [
-            self._executor.submit(make_password, DEMO_PASSWORD) for _name in self.usernames
-        ]
+        self._hash: Future[str] | None = (
+            self._executor.submit(make_password, DEMO_PASSWORD) if self.usernames else None
+        )
 
     def apply(self) -> int:
-        """Store the hashes on the accounts still without a usable password; return how many."""
-        hashes = [future.result() for future in self._hashes]
+        """Store the hash on the accounts still without a usable password; return how many."""
+        encoded = self._hash.result() if self._hash is not None else ""
         self._executor.shutdown()
         changed = 0
         with transaction.atomic():
             users = {
                 user.username: user for user in User.objects.filter(username__in=self.usernames)
             }
-            for username, encoded in zip(self.usernames, hashes, strict=True):
+            for username in self.usernames:
                 user = users.get(username)
                 if user is None or user.has_usable_password():
                     continue
@@ -102,6 +103,6 @@ class DemoPasswords:
 
     def cancel(self) -> None:
         """Stop hashing (the seed failed)."""
-        for future in self._hashes:
-            future.cancel()
+        if self._hash is not None:
+            self._hash.cancel()
         self._executor.shutdown(wait=False)

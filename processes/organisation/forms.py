@@ -211,6 +211,15 @@ class StatusForm(forms.Form):
     reference = forms.CharField(label=_("Nomor SK"), max_length=100, required=False)
 
 
+class StatusEndForm(forms.Form):
+    """End a status period: the employee is active again the day after."""
+
+    ends_on = date_field(
+        _("Berakhir pada"), help_text=_("Hari terakhir masa nonaktif; pegawai aktif esok harinya.")
+    )
+    reference = forms.CharField(label=_("Nomor SK"), max_length=100, required=False)
+
+
 class EmployeeForm(forms.Form):
     """A new employee, optionally placed in a position from a date."""
 

@@ -230,7 +230,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "Keluar. Kosong: tidak diubah.",
         ),
         Column(
-            "since", "Status Sejak", help="Tanggal mulai status; wajib bila Status bukan Aktif."
+            "since",
+            "Status Sejak",
+            help=(
+                "Tanggal mulai status; wajib bila Status bukan Aktif. Untuk pegawai yang "
+                "kembali aktif: tanggal aktif kembali (status sebelumnya berakhir sehari "
+                "sebelumnya)."
+            ),
         ),
     ),
     HOLDINGS: (
@@ -811,7 +817,22 @@ class _StoredEmployee:
     email: str
     user_id: int | None
     statuses: set[tuple[str, datetime.date]] = field(default_factory=set)
-    current_status: tuple[str, datetime.date] | None = None
+    current_status: _StoredStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredStatus:
+    """The status period covering today: what an "Aktif" row with a date may end."""
+
+    pk: int
+    status: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+
+    def end_for(self, back_on: datetime.date) -> datetime.date | None:
+        """Return the end date for someone active again on ``back_on``; None: already so."""
+        ends_on = back_on - datetime.timedelta(days=1)
+        return None if ends_on == self.ends_on else ends_on
 
 
 class _Conflict(Exception):
@@ -1163,13 +1184,13 @@ class _Import:
         }
         by_pk = {employee.pk: employee for employee in stored.values()}
         periods = EmployeeStatusPeriod.objects.filter(employee_id__in=by_pk).values_list(
-            "employee_id", "status", "starts_on", "ends_on"
+            "employee_id", "pk", "status", "starts_on", "ends_on"
         )
-        for employee_id, status, starts_on, ends_on in periods:
+        for employee_id, period_id, status, starts_on, ends_on in periods:
             employee = by_pk[employee_id]
             employee.statuses.add((status, starts_on))
             if starts_on <= self.today and (ends_on is None or self.today <= ends_on):
-                employee.current_status = (status, starts_on)
+                employee.current_status = _StoredStatus(period_id, status, starts_on, ends_on)
         return stored
 
     def _resolve_employees(
@@ -1234,15 +1255,7 @@ class _Import:
                 and existing is not None
                 and existing.current_status is not None
             ):
-                status, starts_on = existing.current_status
-                row.problem(
-                    "status",
-                    _(
-                        "Pegawai ini tercatat %(status)s sejak %(day)s; status tidak dapat "
-                        "diakhiri lewat impor."
-                    )
-                    % {"status": EmployeeStatus(status).label, "day": _day(starts_on)},
-                )
+                self._check_return(parsed, row, existing.current_status)
             if not row.bad:
                 kept.append((parsed, row))
         batch[:] = kept
@@ -1271,6 +1284,26 @@ class _Import:
             self._resolve_employees(batch)
 
     # Holdings ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_return(parsed: _EmployeeRow, row: _Row, current: _StoredStatus) -> None:
+        """Check an "Aktif" row of someone not active today: it must say since when."""
+        facts = {"status": EmployeeStatus(current.status).label, "day": _day(current.starts_on)}
+        if parsed.since is None:
+            if "since" not in row.bad:
+                row.problem(
+                    "since",
+                    _(
+                        "Pegawai ini tercatat %(status)s sejak %(day)s; isi tanggal aktif "
+                        "kembali untuk mengakhirinya."
+                    )
+                    % facts,
+                )
+        elif parsed.since <= current.starts_on:
+            row.problem(
+                "since",
+                _("Tanggal aktif kembali harus sesudah awal status %(status)s (%(day)s).") % facts,
+            )
 
     def _parse_holding(self, row: _Row) -> _HoldingRow | None:
         try:
@@ -1574,6 +1607,7 @@ class _Import:
         new_people: list[_EmployeeRow] = []
         updates: list[tuple[_EmployeeRow, _StoredEmployee]] = []
         new_statuses: list[tuple[_EmployeeRow, _StoredEmployee]] = []
+        returns: list[tuple[_EmployeeRow, _StoredStatus]] = []
         for parsed, _row in batch:
             self.tracker.step(applied=True)
             existing = stored.get(parsed.nip)
@@ -1587,7 +1621,17 @@ class _Import:
             new_status = parsed.status not in (None, EmployeeStatus.ACTIVE) and (
                 (parsed.status, parsed.since) not in existing.statuses
             )
-            self.counts[EMPLOYEES]["updated" if differs or new_status else "unchanged"] += 1
+            current = existing.current_status
+            returning = (
+                parsed.status == EmployeeStatus.ACTIVE
+                and parsed.since is not None
+                and current is not None
+                and current.end_for(parsed.since) is not None
+            )
+            if returning and current is not None:
+                returns.append((parsed, current))
+            changed = differs or new_status or returning
+            self.counts[EMPLOYEES]["updated" if changed else "unchanged"] += 1
             if differs:
                 existing.name, existing.email, existing.sex = parsed.name, email, sex
                 updates.append((parsed, existing))
@@ -1595,6 +1639,14 @@ class _Import:
                 new_statuses.append((parsed, existing))
         if self.write:
             self._write_employees(new_people, updates, new_statuses)
+            # Back at work: the status ends through the action, so open tasks follow.
+            for parsed, current in returns:
+                assert parsed.since is not None
+                actions.end_employee_status(
+                    actor=self.actor,
+                    period=EmployeeStatusPeriod.objects.get(pk=current.pk),
+                    ends_on=parsed.since - datetime.timedelta(days=1),
+                )
 
     def _write_employees(
         self,

@@ -25,6 +25,11 @@ urlpatterns = [
     path("pegawai/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("pegawai/<int:pk>/mutasi/", views.employee_transfer, name="employee_transfer"),
     path("pegawai/<int:pk>/status/", views.employee_status, name="employee_status"),
+    path(
+        "pegawai/<int:pk>/status/<int:period>/akhiri/",
+        views.employee_status_end,
+        name="employee_status_end",
+    ),
     path("plt/", views.acting_list, name="acting_list"),
     path("plt/<int:pk>/akhiri/", views.acting_end, name="acting_end"),
     path("kekosongan/", views.vacancy_list, name="vacancy_list"),

@@ -46,6 +46,7 @@ from processes.organisation.forms import (
     ImportUploadForm,
     PositionForm,
     ReportingLineForm,
+    StatusEndForm,
     StatusForm,
     TransferForm,
     UnitForm,
@@ -670,10 +671,23 @@ def _employee_page(
     *,
     transfer_form: TransferForm | None = None,
     status_form: StatusForm | None = None,
+    end_forms: dict[int, StatusEndForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
     current_status = selectors.status_on(employee, today)
+    end_forms = end_forms or {}
+    periods = [
+        StatusRow(
+            period,
+            (
+                end_forms.get(period.pk) or StatusEndForm(prefix=f"akhir-status-{period.pk}")
+                if period.ends_on is None or period.ends_on >= today
+                else None
+            ),
+        )
+        for period in employee.status_periods.order_by("-starts_on", "-pk")
+    ]
     return _page(
         request,
         hr,
@@ -688,7 +702,7 @@ def _employee_page(
             "holdings": employee.holdings.select_related("position__unit").order_by(
                 "-starts_on", "-pk"
             ),
-            "status_periods": employee.status_periods.order_by("-starts_on", "-pk"),
+            "status_periods": periods,
             "acting": employee.acting_appointments.select_related("position").order_by(
                 "-starts_on", "-pk"
             ),
@@ -700,6 +714,14 @@ def _employee_page(
         },
         status,
     )
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A status period with its form to end it (only while it lasts, or before it starts)."""
+
+    period: EmployeeStatusPeriod
+    end_form: StatusEndForm | None
 
 
 @require_GET
@@ -760,6 +782,30 @@ def employee_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("organisation:employee_detail", pk=employee.pk)
     return _employee_page(request, hr, employee, status_form=form)
+
+
+@require_POST
+def employee_status_end(request: HttpRequest, pk: int, period: int) -> HttpResponse:
+    """End a status period (back from study leave, say); the employee is active the day after."""
+    hr, employee = _employee_for(request, pk)
+    found = get_object_or_404(EmployeeStatusPeriod, pk=period, employee=employee)
+    form = StatusEndForm(request.POST, prefix=f"akhir-status-{found.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        ended = run_action(
+            form,
+            lambda: actions.end_employee_status(
+                actor=hr.user, period=found, ends_on=data["ends_on"], reference=data["reference"]
+            ),
+        )
+        if ended is not None:
+            messages.success(
+                request,
+                _("Status %(status)s berakhir %(day)s; pegawai aktif kembali esok harinya.")
+                % {"status": ended.get_status_display(), "day": data["ends_on"].isoformat()},
+            )
+            return redirect("organisation:employee_detail", pk=employee.pk)
+    return _employee_page(request, hr, employee, end_forms={found.pk: form})
 
 
 # 5. Acting officials (Plt / Plh) ---------------------------------------------------------

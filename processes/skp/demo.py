@@ -96,7 +96,7 @@ from processes.skp.models import (
 )
 from processes.skp.process import periods_of, settings_for
 from processes.skp.rules import Aspect, OrgPredikat, Period, PeriodType, Rating
-from workflow.models import Team, WorkItem
+from workflow.models import Case, Team, WorkItem
 from workflow.spec import Phase
 
 YEAR = 2026
@@ -459,9 +459,7 @@ class Walker:
         self._skp_ids: dict[str, int] = dict(
             Skp.objects.filter(cycle=cycle, sequence=1).values_list("employee__name", "pk")
         )
-        self._library = list(
-            IndicatorTemplate.objects.filter(agency=self.agency).select_related("unit")
-        )
+        self._skps: dict[str, Skp] = {}
 
     # Reading -------------------------------------------------------------------------------
 
@@ -471,10 +469,19 @@ class Walker:
         return list(self._skp_ids)
 
     def skp(self, name: str) -> Skp:
-        """Return ``name``'s SKP, freshly read."""
-        return Skp.objects.select_related(
-            "agency", "cycle", "case", "employee__user", "position", "unit"
-        ).get(pk=self._skp_ids[name])
+        """Return ``name``'s SKP for what stays fixed in the demo (read once).
+
+        Its agency, cycle, employee, position, unit, dates and case id do not change while
+        the demo walks it (no transfers); the actions read the rest themselves, and the case
+        is read afresh where it matters (``stage``, ``open_tasks``).
+        """
+        skp = self._skps.get(name)
+        if skp is None:
+            skp = Skp.objects.select_related(
+                "agency", "cycle", "employee__user", "position", "unit"
+            ).get(pk=self._skp_ids[name])
+            self._skps[name] = skp
+        return skp
 
     def user(self, name: str) -> User:
         """Return the account of the employee called ``name``."""
@@ -492,14 +499,18 @@ class Walker:
 
     def stage(self, name: str) -> str:
         """Return the stage ``name``'s SKP stands in ('' once closed)."""
-        case = self.skp(name).case
-        assert case is not None
+        case = self._case(self.skp(name))
         return case.stage_key if case.closed_at is None else ""
 
+    @staticmethod
+    def _case(skp: Skp) -> Case:
+        """Return the SKP's case as it stands now."""
+        assert skp.case_id is not None, f"{skp} has no case"
+        return Case.objects.get(pk=skp.case_id)
+
     def open_tasks(self, skp: Skp) -> list[WorkItem]:
-        """Return the open tasks of the SKP's current stage."""
-        case = skp.case
-        assert case is not None
+        """Return the open tasks of the SKP's current stage (the case freshly read)."""
+        case = self._case(skp)
         return list(
             WorkItem.objects.filter(
                 process_id=case.pk, visit=case.visit, status__in=_OPEN
@@ -507,12 +518,8 @@ class Walker:
         )
 
     def library_for(self, skp: Skp) -> list[IndicatorTemplate]:
-        """Return the library entries offered to the SKP: its units' first, then agency-wide."""
-        lineage = skp.unit.path
-        own = [t for t in self._library if t.unit is not None and lineage.startswith(t.unit.path)]
-        own.sort(key=lambda t: (-len(t.unit.path) if t.unit else 0, t.code))
-        shared = sorted((t for t in self._library if t.unit is None), key=lambda t: t.code)
-        return own + shared
+        """Return the library entries the plan page offers the SKP (``plan.library_options``)."""
+        return plan.library_options(skp)
 
     def indicators_for(self, skp: Skp, index: int) -> list[IndicatorTemplate]:
         """Choose the SKP's indicators: computed ones of its unit, then one entered by hand."""
@@ -526,7 +533,7 @@ class Walker:
                 t.source == IndicatorTemplate.Source.ATTENDANCE and self.settings.attendance_enabled
             )
         ]
-        specific = [t for t in manual if t.unit is not None] or manual
+        specific = [t for t in manual if t.unit_id is not None] or manual
         chosen = computed[:1]
         if specific:
             chosen.append(specific[index % len(specific)])
@@ -626,11 +633,10 @@ class Walker:
     def realised(indicator: Indicator, periods: int, period_index: int, factor: Decimal) -> Decimal:
         """Return a period's realisation reaching ``factor`` of the target over the year.
 
-        Counted aspects (kuantitas, biaya) add up over the periods; levels (kualitas, waktu)
-        average. Less is better for waktu and biaya.
+        Around the period's target (``rules.period_target``): counts add up over the
+        periods, rates and levels average. Less is better for waktu and biaya.
         """
-        target = indicator.target_value
-        base = target / periods if indicator.aspect in (Aspect.KUANTITAS, Aspect.BIAYA) else target
+        base = rules.period_target(indicator.target_value, indicator.aggregation_rule, periods)
         wobble = Decimal(1) + Decimal((period_index % 3) - 1) / 50
         lower_is_better = indicator.aspect in (Aspect.WAKTU, Aspect.BIAYA)
         value = base / factor if lower_is_better else base * factor
@@ -1094,9 +1100,10 @@ class AgencyDemo:
         self._schedule_later(walker, periods, walk_day, today)
 
     def _depth(self, skp: Skp) -> int:
-        depth, post = 0, skp.position
-        while post.reports_to_id is not None and post.reports_to is not None:
-            depth, post = depth + 1, post.reports_to
+        posts = {post.pk: post for post in self.loaded.positions.values()}
+        depth, boss_id = 0, skp.position.reports_to_id
+        while boss_id is not None and boss_id in posts:
+            depth, boss_id = depth + 1, posts[boss_id].reports_to_id
         return depth
 
     def _schedule_plans(self, walker: Walker, today: datetime.date) -> None:

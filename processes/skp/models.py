@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from processes.organisation.models import Agency, Employee, Position, PositionHolding, Unit
 from processes.skp.rules import (
+    Aggregation,
     Aspect,
     CurveMode,
     CurveRounding,
@@ -34,7 +35,26 @@ from processes.skp.rules import (
     PeriodType,
     Predikat,
     Rating,
+    aggregation_for,
 )
+
+
+def aggregation_field() -> models.CharField[str, str]:
+    """Return the field saying how an indicator's periods make up its year (empty: by rule).
+
+    Library entries and plan indicators both carry it; ``rules.aggregation_for`` reads an
+    empty value from the aspect and the unit.
+    """
+    return models.CharField(
+        _("cara menghitung capaian tahunan"),
+        max_length=8,
+        choices=Aggregation.choices,
+        blank=True,
+        help_text=_(
+            "Kosong: persentase dirata-rata; kuantitas dan biaya dijumlahkan; kualitas dan "
+            "waktu dirata-rata."
+        ),
+    )
 
 
 class BerAkhlak(models.TextChoices):
@@ -238,6 +258,7 @@ class IndicatorTemplate(models.Model):
     source = models.CharField(
         _("sumber realisasi"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
+    aggregation = aggregation_field()
 
     class Meta:
         verbose_name = _("pustaka indikator")
@@ -473,6 +494,7 @@ class Indicator(models.Model):
     template = models.ForeignKey(
         IndicatorTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    aggregation = aggregation_field()
 
     class Meta:
         verbose_name = _("indikator")
@@ -481,6 +503,11 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def aggregation_rule(self) -> Aggregation:
+        """Return how the periods' realisations make up the result (``rules.aggregation_for``)."""
+        return aggregation_for(Aspect(self.aspect), self.target_unit, self.aggregation)
 
 
 class ActionPlan(models.Model):

@@ -105,6 +105,19 @@ class Aspect(models.TextChoices):
     BIAYA = "biaya", gettext_lazy("Biaya")
 
 
+class Aggregation(models.TextChoices):
+    """How an indicator's period realisations make up its result over the SKP.
+
+    Counts (documents, visits, a budget spent) add up over the periods; rates and levels (a
+    percentage, an index, a score, a turnaround time) are averaged, or read from the last
+    period when the figure is reported year to date.
+    """
+
+    SUM = "sum", gettext_lazy("Dijumlahkan")
+    AVERAGE = "average", gettext_lazy("Dirata-rata")
+    LAST = "last", gettext_lazy("Nilai periode terakhir")
+
+
 # --------------------------------------------------------------------------------------------
 # Predikat matrix
 # --------------------------------------------------------------------------------------------
@@ -677,6 +690,62 @@ def achievement_percent(
     lower_is_better = Aspect(aspect) in _LOWER_IS_BETTER
     ratio = target / realised if lower_is_better else realised / target
     return (ratio * _HUNDRED).quantize(_PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+# Units that make an indicator a rate whatever its aspect: "95 %" of attendance is not counted.
+RATE_UNITS: Final = frozenset({"%", "persen", "persentase", "percent"})
+_COUNTED_ASPECTS: Final = frozenset({Aspect.KUANTITAS, Aspect.BIAYA})
+
+
+def is_rate_unit(unit: str) -> bool:
+    """Return True when ``unit`` (an indicator's satuan) names a percentage."""
+    return unit.strip().lower() in RATE_UNITS
+
+
+def aggregation_for(aspect: Aspect, unit: str = "", chosen: str = "") -> Aggregation:
+    """Return how an indicator's periods make up its result.
+
+    An explicit ``chosen`` aggregation wins. Otherwise a percentage (``unit`` % or persen)
+    is averaged whatever its aspect; kuantitas and biaya add up over the periods, kualitas
+    and waktu are averaged.
+    """
+    if chosen:
+        return Aggregation(chosen)
+    if is_rate_unit(unit):
+        return Aggregation.AVERAGE
+    return Aggregation.SUM if Aspect(aspect) in _COUNTED_ASPECTS else Aggregation.AVERAGE
+
+
+def aggregate(values: Sequence[Decimal], aggregation: Aggregation) -> Decimal | None:
+    """Return the result of the period ``values`` (in period order) over the SKP.
+
+    SUM adds them up, AVERAGE takes their mean (2 decimals, half up), LAST the last one.
+    Return None without values.
+    """
+    if not values:
+        return None
+    how = Aggregation(aggregation)
+    if how == Aggregation.LAST:
+        return values[-1]
+    total = sum(values, Decimal(0))
+    if how == Aggregation.SUM:
+        return total
+    return (total / len(values)).quantize(_PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def period_target(target: Decimal, aggregation: Aggregation, periods: int) -> Decimal:
+    """Return one period's share of a ``target`` set for ``periods`` periods.
+
+    A summed target is spread evenly over the periods (the plan sets no numeric target per
+    period and indicator: a rencana aksi's target is free text for its RHK); an averaged or
+    last-value target is the level every period aims at. Raise ValueError for fewer than
+    one period.
+    """
+    if periods < 1:
+        raise ValueError("an SKP covers at least one period")
+    if Aggregation(aggregation) == Aggregation.SUM:
+        return target / periods
+    return target
 
 
 def rating_from_achievement(

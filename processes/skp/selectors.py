@@ -142,12 +142,18 @@ def attendance_by_period(skp: Skp) -> dict[int, AttendanceSummary]:
 
 @dataclass(frozen=True)
 class Cell:
-    """One indicator in one period: its realisation and achievement against the target."""
+    """One indicator in one period: its realisation and achievement against the period's target.
+
+    ``target`` is the period's share of the indicator's target (``rules.period_target``): the
+    target spread evenly over the SKP's periods when the periods add up, the target itself
+    when they average (a rate or a level).
+    """
 
     period: rules.Period
     realisation: Realisation | None
     value: Decimal | None  # the realisation, or the figure computed for its source
-    achievement: Decimal | None  # percent, rules.achievement_percent
+    target: Decimal
+    achievement: Decimal | None  # percent of ``target``, rules.achievement_percent
     evidence_count: int
 
 
@@ -239,10 +245,11 @@ def monitoring_overview(skp: Skp) -> MonitoringOverview:
     """Return the SKP's monitoring overview: per RHK, indicator and period, in fixed queries.
 
     Realisations of indicators computed from attendance show the period's attendance
-    percentage (when the agency imports attendance). Achievement percentages follow
-    ``rules.achievement_percent`` against the indicator's target; the suggested rating of a
-    period's results is the agency's threshold rule on their mean, shown beside the
-    appraiser's own judgement (DOMAIN.md section 4).
+    percentage (when the agency imports attendance). A period's achievement follows
+    ``rules.achievement_percent`` against the period's target (``rules.period_target``: a
+    count's target spread over the SKP's periods, a rate's or level's target as it is); the
+    suggested rating of a period's results is the agency's threshold rule on their mean,
+    shown beside the appraiser's own judgement (DOMAIN.md section 4).
     """
     choice = settings_for(skp.agency_id)
     today = today_for(skp)
@@ -286,6 +293,10 @@ def monitoring_overview(skp: Skp) -> MonitoringOverview:
         for indicator in rhk.indicators.all():
             manual = indicator.source == IndicatorTemplate.Source.MANUAL
             expected += 1 if manual else 0
+            aspect = rules.Aspect(indicator.aspect)
+            target = rules.period_target(
+                indicator.target_value, indicator.aggregation_rule, max(len(periods), 1)
+            )
             cells = []
             for period in periods:
                 realisation = realisations.get((indicator.pk, period.index))
@@ -295,9 +306,7 @@ def monitoring_overview(skp: Skp) -> MonitoringOverview:
                     value = summary.present_percent if summary else None
                 if manual and realisation is not None:
                     entered[period.index] += 1
-                achievement = rules.achievement_percent(
-                    rules.Aspect(indicator.aspect), indicator.target_value, value
-                )
+                achievement = rules.achievement_percent(aspect, target, value)
                 if achievement is not None:
                     percents[period.index].append(achievement)
                 cells.append(
@@ -305,6 +314,7 @@ def monitoring_overview(skp: Skp) -> MonitoringOverview:
                         period=period,
                         realisation=realisation,
                         value=value,
+                        target=target,
                         achievement=achievement,
                         evidence_count=evidence_counts.get((indicator.pk, period.index), 0),
                     )

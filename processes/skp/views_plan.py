@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +46,6 @@ from processes.skp.models import (
     BehaviourExpectation,
     BerAkhlak,
     Indicator,
-    IndicatorTemplate,
     Perspective,
     PlanAttachment,
     PlanVersion,
@@ -198,15 +196,6 @@ def _goal_label(goal: UnitGoal) -> str:
     return short(f"{text} ({perspective})" if perspective else text)
 
 
-def library_for(skp: Skp) -> list[IndicatorTemplate]:
-    """Return the agency's library indicators for the SKP's unit and the agency-wide ones."""
-    return list(
-        IndicatorTemplate.objects.filter(agency_id=skp.agency_id)
-        .filter(Q(unit_id=skp.unit_id) | Q(unit__isnull=True))
-        .order_by("code", "pk")
-    )
-
-
 def _rhk_form(
     skp: Skp, key: str, rhk: Rhk | None, choices: Mapping[str, Any], data: Any = None
 ) -> RhkForm:
@@ -269,7 +258,7 @@ def _choices(skp: Skp, can: Abilities) -> dict[str, Any]:
             if skp.is_jpt
             else []
         ),
-        "library": library_for(skp),
+        "library": plan_actions.library_options(skp),
         "periods": periods,
     }
 

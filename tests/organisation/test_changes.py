@@ -253,3 +253,89 @@ def test_ending_an_acting_appointment_returns_the_task(org: Org) -> None:
     task.refresh_from_db()
     assert task.owner_id == org.user("staf2").pk
     assert diagnose(Case.objects.get(pk=case.pk)) == []
+
+
+def test_ending_a_status_gives_the_official_their_tasks_back(org: Org) -> None:
+    case, task = case_at_agreement(org)
+    period = actions.set_employee_status(
+        actor=org.admin,
+        employee=org.people["kasi"],
+        status="study_leave",
+        starts_on=today() - datetime.timedelta(days=10),
+    )
+    task.refresh_from_db()
+    assert task.owner_id == org.user("kabid").pk
+
+    ended = actions.end_employee_status(
+        actor=org.admin,
+        period=period,
+        ends_on=today() - datetime.timedelta(days=1),
+        reference="SK 800/9/2026",
+    )
+
+    task.refresh_from_db()
+    assert (ended.ends_on, task.owner_id) == (
+        today() - datetime.timedelta(days=1),
+        org.user("kasi").pk,
+    )
+    change = OrganisationChange.objects.filter(kind="status").latest("pk")
+    assert (change.reason, change.affected) == (
+        "SK 800/9/2026",
+        [
+            {
+                "case_id": case.pk,
+                "document": "SKP staf1",
+                "what": "1 tugas dialihkan ke pejabat yang baru",
+            }
+        ],
+    )
+    row = AuditEntry.objects.filter(chain=f"org:{org.agency.pk}").latest("pk")
+    assert row.payload["event"] == "employee_status_ended"
+    assert (row.payload["previous_ends_on"], row.reason) == (None, "SK 800/9/2026")
+    assert diagnose(Case.objects.get(pk=case.pk)) == []
+
+
+@pytest.mark.parametrize(
+    ("ends_on", "message"),
+    [
+        (-11, "Tanggal berakhir tidak boleh sebelum status dimulai ({start})."),
+        (5, "Status ini sudah berakhir pada {end}; pilih tanggal sebelumnya."),
+        (7, "Status ini sudah berakhir pada {end}; pilih tanggal sebelumnya."),
+    ],
+)
+def test_a_status_cannot_end_before_it_starts_or_later_than_it_does(
+    org: Org, ends_on: int, message: str
+) -> None:
+    start, end = today() - datetime.timedelta(days=10), today() + datetime.timedelta(days=5)
+    period = actions.set_employee_status(
+        actor=org.admin,
+        employee=org.people["guru"],
+        status="suspended",
+        starts_on=start,
+        ends_on=end,
+    )
+    before = (OrganisationChange.objects.count(), AuditEntry.objects.count())
+
+    with pytest.raises(actions.InvalidInput) as raised:
+        actions.end_employee_status(
+            actor=org.admin, period=period, ends_on=today() + datetime.timedelta(days=ends_on)
+        )
+
+    assert raised.value.errors == {
+        "ends_on": [message.format(start=start.isoformat(), end=end.isoformat())]
+    }
+    period.refresh_from_db()
+    assert period.ends_on == end
+    assert (OrganisationChange.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_only_the_agencys_admins_may_end_a_status(org: Org) -> None:
+    period = actions.set_employee_status(
+        actor=org.admin, employee=org.people["guru"], status="study_leave", starts_on=today()
+    )
+    _other, stranger = make_agency("lain")
+    for who in (org.user("kasi"), stranger):
+        with pytest.raises(ActionForbidden):
+            actions.end_employee_status(actor=who, period=period, ends_on=today())
+    period.refresh_from_db()
+    assert period.ends_on is None

@@ -837,27 +837,76 @@ def test_moving_a_unit_under_its_own_subtree_is_a_loop(db: None) -> None:
     ]
 
 
-def test_a_status_cannot_be_ended_by_import(db: None) -> None:
-    org = build_org()
+def _on_study_leave(org: Org) -> Employee:
     guru = org.people["guru"]
     actions.set_employee_status(
         actor=org.admin, employee=guru, status="study_leave", starts_on=D(2026, 1, 5)
     )
+    return guru
+
+
+def test_aktif_ends_a_status_only_with_the_date_of_return(db: None) -> None:
+    org = build_org()
+    guru = _on_study_leave(org)
+    header = ["NIP", "Nama", "Status", "Status Sejak"]
+    undated = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", None]]}
+    too_early = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", "05-01-2026"]]}
+    before = AuditEntry.objects.count()
+
+    reports = [run(org.agency, org.admin, xlsx(sheets)) for sheets in (undated, too_early)]
+
+    assert [[(p.row, p.column, p.message) for p in r.problems] for r in reports] == [
+        [
+            (
+                2,
+                "Status Sejak",
+                "Pegawai ini tercatat Tugas belajar sejak 05-01-2026; isi tanggal aktif kembali "
+                "untuk mengakhirinya.",
+            )
+        ],
+        [
+            (
+                2,
+                "Status Sejak",
+                "Tanggal aktif kembali harus sesudah awal status Tugas belajar (05-01-2026).",
+            )
+        ],
+    ]
+    assert list(guru.status_periods.values_list("starts_on", "ends_on")) == [(D(2026, 1, 5), None)]
+    assert AuditEntry.objects.count() == before
+
+
+def test_aktif_with_the_date_of_return_ends_the_status_through_the_action(db: None) -> None:
+    org = build_org()
+    guru = _on_study_leave(org)
     sheets: dict[str, Rows] = {
-        "Pegawai": [["NIP", "Nama", "Status"], [guru.nip, guru.name, "Aktif"]]
+        "Pegawai": [
+            ["NIP", "Nama", "Status", "Status Sejak"],
+            [guru.nip, guru.name, "Aktif", "01-12-2026"],
+        ]
     }
 
-    report = run(org.agency, org.admin, xlsx(sheets), dry_run=True)
+    dry = run(org.agency, org.admin, xlsx(sheets), dry_run=True)
+    unchanged_by_dry_run = list(guru.status_periods.values_list("ends_on", flat=True))
+    report = run(org.agency, org.admin, xlsx(sheets))
 
-    assert [(p.sheet, p.row, p.column, p.message) for p in report.problems] == [
-        (
-            "Pegawai",
-            2,
-            "Status",
-            "Pegawai ini tercatat Tugas belajar sejak 05-01-2026; status tidak dapat diakhiri "
-            "lewat impor.",
-        )
+    assert dry.counts["Pegawai"] == report.counts["Pegawai"] == counts(updated=1)
+    assert unchanged_by_dry_run == [None]
+    assert list(guru.status_periods.values_list("starts_on", "ends_on")) == [
+        (D(2026, 1, 5), D(2026, 11, 30))
     ]
+    change = OrganisationChange.objects.filter(kind="status").latest("pk")
+    assert change.summary == (
+        "Status Fitriani Daud: Tugas belajar berakhir 2026-11-30, aktif kembali 2026-12-01"
+    )
+    [ended] = [
+        entry.payload
+        for entry in AuditEntry.objects.filter(chain=f"org:{org.agency.pk}")
+        if entry.payload.get("event") == "employee_status_ended"
+    ]
+    assert (ended["previous_ends_on"], ended["ends_on"]) == (None, "2026-11-30")
+    # The same file again: the status has ended there, nothing changes.
+    assert run(org.agency, org.admin, xlsx(sheets)).counts["Pegawai"] == counts(unchanged=1)
 
 
 class Unseekable(io.RawIOBase):

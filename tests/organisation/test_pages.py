@@ -94,6 +94,19 @@ def world(db: None) -> World:
 # The permission matrix ------------------------------------------------------------------
 
 
+def _study_leave(world: World) -> EmployeeStatusPeriod:
+    """Return staf3's open study leave, recorded the first time it is asked for."""
+    staf3 = world.org.people["staf3"]
+    return EmployeeStatusPeriod.objects.filter(employee=staf3).first() or (
+        actions.set_employee_status(
+            actor=world.org.admin,
+            employee=staf3,
+            status="study_leave",
+            starts_on=today() - datetime.timedelta(days=20),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One page or form endpoint: its URL and, for POST, valid data (both from the world)."""
@@ -225,6 +238,16 @@ ENDPOINTS = [
         "POST",
         lambda w: reverse("organisation:employee_status", args=[w.org.people["staf2"].pk]),
         lambda w, c: {"status-status": "study_leave", "status-starts_on": "2026-03-01"},
+        record=True,
+    ),
+    Endpoint(
+        "employee_status_end",
+        "POST",
+        lambda w: reverse(
+            "organisation:employee_status_end",
+            args=[w.org.people["staf3"].pk, _study_leave(w).pk],
+        ),
+        lambda w, c: {f"akhir-status-{_study_leave(w).pk}-ends_on": today().isoformat()},
         record=True,
     ),
     Endpoint("acting_list", "GET", lambda w: reverse("organisation:acting_list")),
@@ -844,6 +867,41 @@ def test_a_status_period_is_recorded(world: World) -> None:
         datetime.date(2027, 2, 28),
         "SK 893/2/2026",
     )
+
+
+def test_a_status_is_ended_from_the_employee_page_and_a_bad_date_stays_on_the_form(
+    world: World,
+) -> None:
+    client = client_for(world, "hr")
+    staf3 = world.org.people["staf3"]
+    period = _study_leave(world)
+    url = reverse("organisation:employee_status_end", args=[staf3.pk, period.pk])
+    field = f"akhir-status-{period.pk}-ends_on"
+    page = client.get(reverse("organisation:employee_detail", args=[staf3.pk])).content.decode()
+
+    refused = client.post(url, {field: "2020-01-01"})
+    period.refresh_from_db()
+    unchanged = period.ends_on
+    yesterday = today() - datetime.timedelta(days=1)
+    done = client.post(
+        url, {field: yesterday.isoformat(), f"akhir-status-{period.pk}-reference": "SK 1"}
+    )
+
+    assert f'action="{url}"' in page
+    assert refused.status_code == 200
+    assert refused.context["status_periods"][0].end_form.errors == {
+        "ends_on": [
+            f"Tanggal berakhir tidak boleh sebelum status dimulai ({period.starts_on.isoformat()})."
+        ]
+    }
+    assert unchanged is None
+    assert done["Location"] == reverse("organisation:employee_detail", args=[staf3.pk])
+    period.refresh_from_db()
+    assert (period.ends_on, period.reference) == (yesterday, "")
+    # Ended before today: no form any more, the page shows it as history and staf3 as active.
+    after = client.get(reverse("organisation:employee_detail", args=[staf3.pk]))
+    assert [row.end_form for row in after.context["status_periods"]] == [None]
+    assert after.context["active_today"] is True
 
 
 def test_ending_a_plt_early(world: World) -> None:

@@ -202,6 +202,21 @@ def test_gorontalo_education_library_and_self_entry(root: User) -> None:
     assert UnitGoal.objects.filter(unit=loaded.units["DISDIK"], year=2026).count() == 3
 
 
+@pytest.mark.parametrize(
+    ("code", "entry"),
+    [("bantul", "UMUM-HADIR"), ("gorontalo", "DIK-PARTISIPASI"), ("makassar", "UMUM-ADUAN-TUNTAS")],
+)
+def test_shipped_percentages_counted_as_kuantitas_average_over_the_periods(
+    root: User, code: str, entry: str
+) -> None:
+    loaded = load_agency(code, actor=root)
+    row = IndicatorTemplate.objects.get(agency=loaded.agency, code=entry)
+    assert (row.aspect, row.target_unit, row.aggregation) == ("kuantitas", "%", "average")
+    # The agency's other entries leave it to their aspect and unit (rules.aggregation_for).
+    others = IndicatorTemplate.objects.filter(agency=loaded.agency).exclude(code=entry)
+    assert set(others.values_list("aggregation", flat=True)) == {""}
+
+
 def test_bantul_monthly_with_competence_and_attendance(root: User) -> None:
     loaded = load_agency("bantul", actor=root)
     settings = settings_for(loaded.agency.pk)
@@ -431,6 +446,16 @@ def test_library_actions_refuse_strangers_and_bad_input_writing_nothing(
         save_indicator_template(
             actor=admin, agency=agency, code="A", text="T", aspect="rasa", target_unit="x"
         )
+    with pytest.raises(InvalidLibraryEntry) as bad_aggregation:
+        save_indicator_template(
+            actor=admin,
+            agency=agency,
+            code="A",
+            text="T",
+            aspect="kuantitas",
+            target_unit="%",
+            aggregation="median",
+        )
     with pytest.raises(InvalidLibraryEntry) as taken:
         save_public_service(actor=admin, agency=agency, unit=unit, slug="dipakai", name="L")
     with pytest.raises(InvalidLibraryEntry) as foreign_unit:
@@ -439,6 +464,9 @@ def test_library_actions_refuse_strangers_and_bad_input_writing_nothing(
         save_public_service(actor=admin, agency=agency, unit=unit, slug="Bukan Slug", name="L")
 
     assert set(bad_aspect.value.errors) == {"aspect"}
+    assert bad_aggregation.value.errors == {
+        "aggregation": ["Cara menghitung capaian tahunan tidak dikenal."]
+    }
     assert set(taken.value.errors) == {"slug"}
     assert set(foreign_unit.value.errors) == {"unit"}
     assert set(bad_slug.value.errors) == {"slug"}

@@ -587,9 +587,22 @@ def test_indicator_from_the_library_fills_the_blank_fields(world: SkpWorld) -> N
         aspect="kuantitas",
         target_unit="dokumen",
     )
+    # The Dinas's own entry reaches the staff of its Seksi (Dinas > Bidang > Seksi).
+    dinas = IndicatorTemplate.objects.create(
+        agency=world.org.agency,
+        unit=world.org.units["DISDIK"],
+        code="DIK-01",
+        text="Jumlah sekolah binaan",
+        aspect="kuantitas",
+        target_unit="sekolah",
+    )
     client = login(world, "staf1")
     form = client.get(tab_url(skp, "rencana")).context["cards"][0].indicator_form
-    assert [value for value, _label in form.fields["template"].choices] == ["", template.pk]
+    assert [value for value, _label in form.fields["template"].choices] == [
+        "",
+        dinas.pk,
+        template.pk,
+    ]
     post(
         client,
         skp,
@@ -842,7 +855,11 @@ def test_realisation_through_the_page(world: SkpWorld) -> None:
     assert entry.payload["value"] == "1.50"
     page = client.get(f"{tab_url(skp, 'pemantauan')}?periode=2")
     [cell] = [view.cell for rhk in page.context["rhk_views"] for view in rhk.indicators]
-    assert cell.achievement == Decimal("37.50")
+    # A count's quarter is measured against the quarter's share of the yearly target (4 / 4).
+    assert (cell.target, cell.achievement) == (Decimal(1), Decimal("150.00"))
+    assert "Target 4 dokumen Target periode ini 1 dokumen Realisasi 1,50 Capaian 150%" in text_of(
+        page.content.decode()
+    )
 
 
 def test_appraiser_enters_realisations_where_the_agency_says_so(world: SkpWorld) -> None:
@@ -1177,7 +1194,10 @@ def test_chart_data_and_table(world: SkpWorld) -> None:
     assert response.context["chart"] == {
         "periods": ["Triwulan I", "Triwulan II", "Triwulan III", "Triwulan IV"],
         "series": [
-            {"label": "Jumlah dokumen kurikulum 1 yang disahkan", "data": [25.0, 25.0, 25.0, 25.0]}
+            {
+                "label": "Jumlah dokumen kurikulum 1 yang disahkan",
+                "data": [100.0, 100.0, 100.0, 100.0],
+            }
         ],
         "axis": "Capaian (%)",
     }

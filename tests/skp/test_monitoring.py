@@ -1361,9 +1361,10 @@ def test_the_overview_costs_the_same_queries_for_one_rhk_and_for_eight(
     assert (len(overview.rhks), len(big.rhks)) == (1, 8)
     assert sum(len(row.indicators) for row in big.rhks) == 8
     row = overview.rhks[0].indicators[0]
+    # Each quarter against its share of the yearly 4 documents.
     assert [(c.period.index, c.value, c.achievement, c.evidence_count) for c in row.cells] == [
-        (1, Decimal("1.00"), Decimal("25.00"), 1),
-        (2, Decimal("2.00"), Decimal("50.00"), 0),
+        (1, Decimal("1.00"), Decimal("100.00"), 1),
+        (2, Decimal("2.00"), Decimal("200.00"), 0),
         (3, None, None, 0),
         (4, None, None, 0),
     ]
@@ -1375,8 +1376,8 @@ def test_the_overview_costs_the_same_queries_for_one_rhk_and_for_eight(
         (p.period.index, p.started, p.ended, p.entered, p.expected, p.rated, p.suggested_hasil)
         for p in overview.periods
     ] == [
-        (1, True, True, 1, 1, True, "below"),
-        (2, True, True, 1, 1, False, "below"),
+        (1, True, True, 1, 1, True, "as_expected"),
+        (2, True, True, 1, 1, False, "above"),
         (3, True, False, 0, 1, False, None),
         (4, False, False, 0, 1, False, None),
     ]
@@ -1391,6 +1392,75 @@ def test_the_overview_costs_the_same_queries_for_one_rhk_and_for_eight(
     attendance = overview.periods[0].attendance
     assert attendance is not None
     assert (attendance.present_percent, attendance.missing_months) == (None, (1, 2, 3))
+
+
+def test_a_periods_achievement_is_against_the_periods_target(world: SkpWorld) -> None:
+    skp = world.skp("kabid")
+    employee = world.user("kabid")
+    [documents] = manual_indicators(skp)  # kuantitas, 4 dokumen a year
+    rhk = documents.rhk
+    # Rates and levels: a percentage counted as kuantitas, a quality index, a last value.
+    attendance = Indicator.objects.create(
+        rhk=rhk, order=2, text="Persentase kehadiran", aspect="kuantitas",
+        target_value=Decimal(95), target_unit="%",
+    )  # fmt: skip
+    quality = Indicator.objects.create(
+        rhk=rhk, order=3, text="Indeks mutu dokumen", aspect="kualitas",
+        target_value=Decimal(80), target_unit="indeks",
+    )  # fmt: skip
+    coverage = Indicator.objects.create(
+        rhk=rhk, order=4, text="Cakupan sekolah binaan (kumulatif)", aspect="kuantitas",
+        target_value=Decimal(40), target_unit="sekolah", aggregation="last",
+    )  # fmt: skip
+    values = {
+        documents: ("1.15", "1.15"),  # on track for 115 % of the year
+        attendance: ("100", "95"),
+        quality: ("92", "80"),
+        coverage: ("20", "46"),
+    }
+    for indicator, quarters in values.items():
+        for index, value in enumerate(quarters, start=1):
+            monitoring.save_realisation(
+                skp_id=skp.pk,
+                actor=employee,
+                indicator_id=indicator.pk,
+                period_index=index,
+                value=value,
+            )
+
+    overview = monitoring_overview(_loaded(world, "kabid"))
+
+    rows = {row.indicator.pk: row for row in overview.rhks[0].indicators}
+    assert {
+        indicator.text: [(c.target, c.achievement) for c in rows[indicator.pk].cells[:2]]
+        for indicator in values
+    } == {
+        "Jumlah dokumen kurikulum 1 yang disahkan": [
+            (Decimal(1), Decimal("115.00")),
+            (Decimal(1), Decimal("115.00")),
+        ],
+        "Persentase kehadiran": [(Decimal(95), Decimal("105.26")), (Decimal(95), Decimal(100))],
+        "Indeks mutu dokumen": [(Decimal(80), Decimal("115.00")), (Decimal(80), Decimal(100))],
+        "Cakupan sekolah binaan (kumulatif)": [
+            (Decimal(40), Decimal("50.00")),
+            (Decimal(40), Decimal("115.00")),
+        ],
+    }
+    # Quarter I: (115 + 105.26 + 115 + 50) / 4 = 96.32 %; quarter II: 107.5 %. The
+    # documents alone no longer read 28.75 % of the year.
+    assert [p.suggested_hasil for p in overview.periods] == [
+        "as_expected",
+        "as_expected",
+        None,
+        None,
+    ]
+    set_settings(world, above_from_percent=Decimal(105))
+    assert [p.suggested_hasil for p in monitoring_overview(_loaded(world, "kabid")).periods] == [
+        "as_expected",
+        "above",
+        None,
+        None,
+    ]
 
 
 # Concurrency -------------------------------------------------------------------------------------

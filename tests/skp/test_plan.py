@@ -11,7 +11,8 @@ from processes.organisation import actions as org_actions
 from processes.organisation.models import EmployeeStatus
 from processes.skp.actions import cycle as cycle_actions
 from processes.skp.actions import plan as plan_actions
-from processes.skp.models import PlanVersion, Rhk, Skp
+from processes.skp.models import Indicator, IndicatorTemplate, PlanVersion, Rhk, Skp
+from tests.factories.organisation import make_agency
 from tests.factories.skp import EXPECTATIONS, SkpWorld, agree_chain, build_skp_world, draft_plan
 from workflow.errors import ActionForbidden, GuardFailed, ReasonRequired, StepNotAllowed
 from workflow.models import AuditCode, AuditEntry, WorkItem
@@ -268,3 +269,124 @@ def test_a_plt_appraiser_approves_in_their_acting_capacity(world: SkpWorld) -> N
         "Plh. Kepala Seksi Kurikulum (SP 800/77/2026)",
     )
     assert WorkItem.objects.get(pk=row.work_item_id).owner_id == world.user("kasi").pk
+
+
+# The indicator library -------------------------------------------------------------------------
+
+
+def _entry(world: SkpWorld, code: str, unit: str | None, **fields: str) -> IndicatorTemplate:
+    return IndicatorTemplate.objects.create(
+        agency=world.org.agency,
+        unit=world.org.units[unit] if unit else None,
+        code=code,
+        text=fields.get("text", f"Indikator {code}"),
+        aspect=fields.get("aspect", "kuantitas"),
+        target_unit=fields.get("target_unit", "dokumen"),
+        aggregation=fields.get("aggregation", ""),
+    )
+
+
+def test_the_library_offers_the_units_entries_its_ancestors_and_the_agency_wide(
+    world: SkpWorld,
+) -> None:
+    # Dinas Pendidikan > Bidang Pembinaan SD > Seksi Kurikulum (staf1); Sekretariat is a
+    # sibling branch of the Bidang.
+    entries = {
+        code: _entry(world, code, unit)
+        for code, unit in (
+            ("A-UMUM", None),
+            ("B-DINAS", "DISDIK"),
+            ("C-BIDANG", "BID-SD"),
+            ("D-SEKSI", "SEK-KUR"),
+            ("E-SEKRE", "SEKRE"),
+            ("Z-DINAS", "DISDIK"),
+        )
+    }
+    other, _admin = make_agency("lain")
+    IndicatorTemplate.objects.create(
+        agency=other, code="X-LAIN", text="Instansi lain", aspect="kuantitas", target_unit="x"
+    )
+
+    def offered(who: str) -> list[str]:
+        return [entry.code for entry in plan_actions.library_options(world.skp(who))]
+
+    # The nearest unit first, up the tree, then the agency-wide entries.
+    assert offered("staf1") == ["D-SEKSI", "C-BIDANG", "B-DINAS", "Z-DINAS", "A-UMUM"]
+    assert offered("kabid") == ["C-BIDANG", "B-DINAS", "Z-DINAS", "A-UMUM"]
+    assert offered("kadis") == ["B-DINAS", "Z-DINAS", "A-UMUM"]
+    assert offered("sekdis") == ["E-SEKRE", "B-DINAS", "Z-DINAS", "A-UMUM"]
+
+    # Drafting takes an entry of an ancestor unit, but not one of another branch.
+    agree_chain(world, "kadis", "kabid", "kasi")
+    skp = world.skp("staf1")
+    rhk = plan_actions.save_rhk(
+        skp_id=skp.pk,
+        actor=world.user("staf1"),
+        text="Tersusunnya dokumen kurikulum",
+        parent_id=plan_actions.cascade_options(skp)[0].pk,
+    )
+
+    def take(code: str) -> Indicator:
+        return plan_actions.save_indicator(
+            skp_id=skp.pk,
+            actor=world.user("staf1"),
+            rhk_id=rhk.pk,
+            text="",
+            aspect="kuantitas",
+            target_value="4",
+            target_unit="dokumen",
+            template_id=entries[code].pk,
+        )
+
+    indicator = take("B-DINAS")
+    assert (indicator.template_id, indicator.text) == (entries["B-DINAS"].pk, "Indikator B-DINAS")
+    with pytest.raises(plan_actions.InvalidPlan) as raised:
+        take("E-SEKRE")
+    assert raised.value.errors == {"template": ["Indikator pustaka tidak ditemukan."]}
+    assert rhk.indicators.count() == 1
+
+
+def test_an_indicator_keeps_how_its_periods_add_up(world: SkpWorld) -> None:
+    agree_chain(world, "kadis", "kabid", "kasi")
+    cumulative = _entry(
+        world, "CAKUPAN", "DISDIK", aggregation="last", target_unit="%", text="Cakupan layanan"
+    )
+    skp = world.skp("staf1")
+    staff = world.user("staf1")
+    rhk = plan_actions.save_rhk(
+        skp_id=skp.pk,
+        actor=staff,
+        text="Terlayaninya sekolah binaan",
+        parent_id=plan_actions.cascade_options(skp)[0].pk,
+    )
+
+    def save(unit: str, **extra: object) -> str:
+        indicator = plan_actions.save_indicator(
+            skp_id=skp.pk,
+            actor=staff,
+            rhk_id=rhk.pk,
+            text="Indikator",
+            aspect="kuantitas",
+            target_value="90",
+            target_unit=unit,
+            **extra,  # type: ignore[arg-type]
+        )
+        return f"{indicator.aggregation}:{indicator.aggregation_rule}"
+
+    # From the library: the entry's aggregation; typed by hand: from the aspect and the unit.
+    assert save("%", template_id=cumulative.pk) == "last:last"
+    assert save("%") == ":average"
+    assert save("sekolah") == ":sum"
+    assert save("sekolah", aggregation="average") == "average:average"
+    with pytest.raises(plan_actions.InvalidPlan) as raised:
+        save("sekolah", aggregation="median")
+    assert raised.value.errors == {
+        "aggregation": ["Cara menghitung capaian tahunan tidak dikenal."]
+    }
+    snapshot = plan_actions.plan_snapshot(world.skp("staf1"))
+    assert [i["aggregation"] for i in snapshot["rhks"][0]["indicators"]] == [
+        "last",
+        "average",
+        "sum",
+        "average",
+    ]

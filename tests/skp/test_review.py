@@ -13,8 +13,11 @@ from processes.skp.actions import review
 from processes.skp.actions.review import InvalidReview
 from processes.skp.models import (
     FieldObservation,
+    Indicator,
     OrganisationResult,
     RatingRecord,
+    Realisation,
+    Rhk,
     TeamReview,
 )
 from processes.skp.rules import OrgPredikat, Predikat, Rating
@@ -248,6 +251,52 @@ def test_the_rating_context_shows_curve_spread_suggestion_and_achievement(db: No
         "direct_reports",
         3,  # the Kepala Seksi's three staff
     )
+
+
+def test_the_years_achievement_adds_up_counts_and_averages_rates(world: SkpWorld) -> None:
+    skp = world.skp("staf1")
+    rhk = Rhk.objects.get(skp=skp)
+    added = [
+        # (text, aspect, target, unit, aggregation, the four quarters' realisations)
+        ("Persentase kehadiran", "kuantitas", 95, "%", "", (100, 100, 100, 100)),
+        ("Persentase aduan tuntas", "kuantitas", 90, "persen", "", (80, 90, 100)),
+        ("Anggaran kegiatan", "biaya", 1000, "ribu rupiah", "", (200, 200, 200, 200)),
+        ("Rata-rata kunjungan per hari", "kuantitas", 25, "kunjungan", "average", (10, 20, 30, 40)),
+        ("Cakupan sekolah binaan", "kuantitas", 40, "sekolah", "last", (10, 20, 30, 46)),
+    ]
+    for order, (text, aspect, target, unit, aggregation, quarters) in enumerate(added, start=2):
+        indicator = Indicator.objects.create(
+            rhk=rhk,
+            order=order,
+            text=text,
+            aspect=aspect,
+            target_value=Decimal(target),
+            target_unit=unit,
+            aggregation=aggregation,
+        )
+        for index, value in enumerate(quarters, start=1):
+            Realisation.objects.create(indicator=indicator, period_index=index, value=value)
+
+    achievements = review.achievements_of(skp)
+
+    assert [
+        (a.text, a.realised, a.percent, a.aggregation, a.aggregation_label) for a in achievements
+    ] == [
+        # Four quarters of a quarter of 4 documents each.
+        (
+            "Jumlah dokumen kurikulum 1 yang disahkan",
+            Decimal(4),
+            Decimal(100),
+            "sum",
+            "Dijumlahkan",
+        ),
+        # A percentage averages whatever its aspect: 100 % every quarter is not 400 %.
+        ("Persentase kehadiran", Decimal(100), Decimal("105.26"), "average", "Dirata-rata"),
+        ("Persentase aduan tuntas", Decimal(90), Decimal(100), "average", "Dirata-rata"),
+        ("Anggaran kegiatan", Decimal(800), Decimal(125), "sum", "Dijumlahkan"),  # less is better
+        ("Rata-rata kunjungan per hari", Decimal(25), Decimal(100), "average", "Dirata-rata"),
+        ("Cakupan sekolah binaan", Decimal(46), Decimal(115), "last", "Nilai periode terakhir"),
+    ]
 
 
 def test_the_preview_computes_the_predikat_and_its_fit_with_the_curve(world: SkpWorld) -> None:

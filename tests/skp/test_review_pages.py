@@ -578,7 +578,7 @@ def test_the_rating_page_shows_the_curve_the_suggestion_and_the_achievement(
     assert "Saran dari evaluasi periodik Rating hasil kerja Sesuai Ekspektasi" in page
     assert (
         "Jumlah dokumen kurikulum 1 yang disahkan Target 4 dokumen Realisasi 4 dokumen "
-        "Capaian 100,00%"
+        "Capaian 100,00% Realisasi periode Dijumlahkan"
     ) in page
     assert shown_predikat(response) == ("", "Pilih kedua rating")
     # The predikat is never an input.

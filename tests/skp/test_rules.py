@@ -17,6 +17,7 @@ from processes.skp.rules import (
     DEFAULT_OBJECTION_DAYS,
     DEFAULT_UNIT_HEAD_HASIL_RATING,
     PREDIKAT_PERCENT,
+    Aggregation,
     Aspect,
     CurveBound,
     CurveMode,
@@ -28,6 +29,8 @@ from processes.skp.rules import (
     Predikat,
     Rating,
     achievement_percent,
+    aggregate,
+    aggregation_for,
     check_curve,
     credit_points,
     curve_limits,
@@ -36,6 +39,7 @@ from processes.skp.rules import (
     objection_deadline,
     objection_is_on_time,
     period_containing,
+    period_target,
     periods_for,
     periods_within,
     persons_for_percent,
@@ -128,6 +132,14 @@ def utc(
                 ("kualitas", "Kualitas"),
                 ("waktu", "Waktu"),
                 ("biaya", "Biaya"),
+            ],
+        ),
+        (
+            Aggregation,
+            [
+                ("sum", "Dijumlahkan"),
+                ("average", "Dirata-rata"),
+                ("last", "Nilai periode terakhir"),
             ],
         ),
     ],
@@ -1077,6 +1089,86 @@ def test_rating_from_achievement_with_agency_thresholds():
 def test_rating_from_achievement_refuses_crossed_thresholds():
     with pytest.raises(ValueError, match="below_under"):
         rating_from_achievement(Decimal(100), above_from=Decimal(80), below_under=Decimal(90))
+
+
+# --- Aggregating the periods ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("aspect", "unit", "chosen", "expected"),
+    [
+        # Counts add up, levels average.
+        (Aspect.KUANTITAS, "dokumen", "", Aggregation.SUM),
+        (Aspect.BIAYA, "rupiah", "", Aggregation.SUM),
+        (Aspect.KUALITAS, "indeks", "", Aggregation.AVERAGE),
+        (Aspect.WAKTU, "hari", "", Aggregation.AVERAGE),
+        # A percentage is a rate whatever its aspect: 100 % attendance thrice is not 300 %.
+        (Aspect.KUANTITAS, "%", "", Aggregation.AVERAGE),
+        (Aspect.KUANTITAS, " Persen ", "", Aggregation.AVERAGE),
+        (Aspect.BIAYA, "%", "", Aggregation.AVERAGE),
+        # An explicit choice wins.
+        (Aspect.KUANTITAS, "%", "last", Aggregation.LAST),
+        (Aspect.KUANTITAS, "dokumen", "average", Aggregation.AVERAGE),
+        (Aspect.KUALITAS, "%", "sum", Aggregation.SUM),
+    ],
+)
+def test_aggregation_for(aspect, unit, chosen, expected):
+    assert aggregation_for(aspect, unit, chosen) == expected
+
+
+def test_aggregation_for_refuses_an_unknown_choice():
+    with pytest.raises(ValueError, match="median"):
+        aggregation_for(Aspect.KUANTITAS, "%", "median")
+
+
+@pytest.mark.parametrize(
+    ("values", "aggregation", "expected"),
+    [
+        (["100", "100", "100"], Aggregation.SUM, "300"),
+        (["100", "100", "100"], Aggregation.AVERAGE, "100.00"),
+        (["85.71", "84.21", "85"], Aggregation.AVERAGE, "84.97"),  # 84.973... half up
+        (["1", "2"], Aggregation.AVERAGE, "1.50"),
+        (["40", "65", "90"], Aggregation.LAST, "90"),
+        (["7.5"], Aggregation.SUM, "7.5"),
+    ],
+)
+def test_aggregate(values, aggregation, expected):
+    assert aggregate([Decimal(v) for v in values], aggregation) == Decimal(expected)
+
+
+@pytest.mark.parametrize("aggregation", list(Aggregation))
+def test_aggregate_without_values_is_none(aggregation):
+    assert aggregate([], aggregation) is None
+
+
+@pytest.mark.parametrize(
+    ("target", "aggregation", "periods", "expected"),
+    [
+        ("100", Aggregation.SUM, 4, "25"),
+        ("1200", Aggregation.SUM, 12, "100"),
+        ("4", Aggregation.SUM, 1, "4"),
+        ("95", Aggregation.AVERAGE, 12, "95"),
+        ("90", Aggregation.LAST, 4, "90"),
+    ],
+)
+def test_period_target(target, aggregation, periods, expected):
+    assert period_target(Decimal(target), aggregation, periods) == Decimal(expected)
+
+
+def test_period_target_needs_a_period():
+    with pytest.raises(ValueError, match="at least one period"):
+        period_target(Decimal(4), Aggregation.SUM, 0)
+
+
+def test_a_quarter_on_track_for_115_percent_of_a_yearly_count_is_115_percent():
+    # The colleague's case: 28.75 a quarter of a yearly 100 is 115 %, not 28.75 %.
+    target = period_target(Decimal(100), aggregation_for(Aspect.KUANTITAS, "dokumen"), 4)
+    percent = achievement_percent(Aspect.KUANTITAS, target, Decimal("28.75"))
+    assert percent == Decimal("115.00")
+    assert rating_from_achievement(percent) == Rating.ABOVE
+    # Less is better for biaya: a quarter spending 200 of a yearly 1000 is 125 %.
+    budget = period_target(Decimal(1000), aggregation_for(Aspect.BIAYA, "rupiah"), 4)
+    assert achievement_percent(Aspect.BIAYA, budget, Decimal(200)) == Decimal("125.00")
 
 
 A = Rating.ABOVE

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from processes.organisation.access import require_admin
 from processes.organisation.models import Agency, Unit
 from processes.skp.models import IndicatorTemplate, Perspective, PublicService, UnitGoal
-from processes.skp.rules import Aspect
+from processes.skp.rules import Aggregation, Aspect
 from workflow import audit
 from workflow.errors import StepNotAllowed
 from workflow.models import AuditCode
@@ -77,8 +77,11 @@ def _apply(row: Model, values: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _validate(row: Model, errors: dict[str, list[str]], exclude: list[str]) -> None:
+    """Add the model's own validation errors, except for fields already given a message."""
     try:
-        row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        row.full_clean(
+            exclude=[*exclude, *errors], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(str(message) for message in messages)
@@ -125,13 +128,16 @@ def save_indicator_template(
     unit: Unit | None = None,
     default_target: Any = None,
     source: str = IndicatorTemplate.Source.MANUAL,
+    aggregation: str = "",
 ) -> tuple[IndicatorTemplate, bool]:
     """Add or change the library indicator ``code`` of the agency (for ``unit`` or all units).
 
     Before: the actor administers the agency; ``unit`` (None: agency-wide) belongs to it;
     ``aspect`` is kuantitas/kualitas/waktu/biaya; ``source`` is manual, citizen_feedback or
-    attendance. Written: the row and an audit row ``indicator_template_saved`` when anything
-    changed. Raise ActionForbidden or InvalidLibraryEntry (nothing written).
+    attendance; ``aggregation`` (how the periods make up the year) is sum, average, last or
+    empty (``rules.aggregation_for`` decides from the aspect and the unit). Written: the row
+    and an audit row ``indicator_template_saved`` when anything changed. Raise
+    ActionForbidden or InvalidLibraryEntry (nothing written).
     """
     require_admin(actor, agency.pk)
     clean_code = (code or "").strip()
@@ -143,6 +149,8 @@ def save_indicator_template(
         errors["aspect"] = [_("Pilih aspek: kuantitas, kualitas, waktu atau biaya.")]
     if source not in IndicatorTemplate.Source.values:
         errors["source"] = [_("Sumber realisasi tidak dikenal.")]
+    if aggregation and aggregation not in Aggregation.values:
+        errors["aggregation"] = [_("Cara menghitung capaian tahunan tidak dikenal.")]
     target = _amount(default_target, errors)
     row = _locked(IndicatorTemplate.objects.filter(agency=agency, code=clean_code)).first()
     row = row or IndicatorTemplate(agency=agency, code=clean_code)
@@ -155,6 +163,7 @@ def save_indicator_template(
             "target_unit": (target_unit or "").strip(),
             "default_target": target,
             "source": source,
+            "aggregation": aggregation,
         },
     )
     _validate(row, errors, exclude=["agency", "unit"])

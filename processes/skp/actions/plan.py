@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,7 @@ from processes.skp.models import (
     UnitGoal,
 )
 from processes.skp.process import periods_of
-from processes.skp.rules import Aspect
+from processes.skp.rules import Aggregation, Aspect
 from workflow import actions as engine
 from workflow.errors import StepNotAllowed
 from workflow.models import Case
@@ -72,14 +72,42 @@ def cascade_options(skp: Skp) -> list[Rhk]:
     return list(Rhk.objects.filter(skp=parent_skp).order_by("kind", "order", "pk"))
 
 
+def _lineage(skp: Skp) -> list[int]:
+    """Return the ids of the SKP's unit and its ancestors, root first (its materialised path)."""
+    return [int(part) for part in skp.unit.path.strip("/").split("/") if part] or [skp.unit_id]
+
+
 def goal_options(skp: Skp) -> list[UnitGoal]:
     """Return the unit goals a JPT RHK may hang under: its unit's and its ancestors'."""
-    ancestor_ids = [int(part) for part in skp.unit.path.strip("/").split("/") if part]
     return list(
-        UnitGoal.objects.filter(unit_id__in=ancestor_ids, year=skp.cycle.year).order_by(
+        UnitGoal.objects.filter(unit_id__in=_lineage(skp), year=skp.cycle.year).order_by(
             "unit__path", "code"
         )
     )
+
+
+def _library(skp: Skp, lineage: list[int]) -> QuerySet[IndicatorTemplate]:
+    return IndicatorTemplate.objects.filter(agency_id=skp.agency_id).filter(
+        Q(unit_id__in=lineage) | Q(unit__isnull=True)
+    )
+
+
+def library_options(skp: Skp) -> list[IndicatorTemplate]:
+    """Return the agency's library entries a plan of ``skp`` may use (one query).
+
+    The entries of the SKP's unit and of every unit above it (a Bidang's staff see their
+    Dinas's entries), the nearest unit first, then the agency-wide ones; by code within
+    each. The plan page offers them and ``save_indicator`` accepts only them.
+    """
+    lineage = _lineage(skp)
+    nearness = {unit_id: -depth for depth, unit_id in enumerate(lineage)}
+
+    def order(template: IndicatorTemplate) -> tuple[bool, int, str, int]:
+        unit_id = template.unit_id
+        rank = 0 if unit_id is None else nearness.get(unit_id, 0)
+        return (unit_id is None, rank, template.code, template.pk)
+
+    return sorted(_library(skp, lineage), key=order)
 
 
 def _editable_plan(skp_id: int, actor: Any) -> Skp:
@@ -205,15 +233,20 @@ def save_indicator(
     target_unit: str,
     indicator_id: int | None = None,
     template_id: int | None = None,
+    aggregation: str | None = None,
 ) -> Indicator:
-    """Add or change an indicator with its aspect, target value and unit while drafting."""
+    """Add or change an indicator with its aspect, target value and unit while drafting.
+
+    ``aggregation`` (sum, average, last; empty: from the aspect and the unit) says how the
+    periods' realisations make up the year; None takes the library entry's, if any.
+    """
     skp = _editable_plan(skp_id, actor)
     rhk = Rhk.objects.filter(skp=skp, pk=rhk_id).first()
     if rhk is None:
         raise StepNotAllowed(_("RHK tidak ditemukan."))
     template = None
     if template_id is not None:
-        template = IndicatorTemplate.objects.filter(pk=template_id, agency_id=skp.agency_id).first()
+        template = _library(skp, _lineage(skp)).filter(pk=template_id).first()
         if template is None:
             raise InvalidPlan({"template": [_("Indikator pustaka tidak ditemukan.")]})
     errors: dict[str, list[str]] = {}
@@ -222,6 +255,10 @@ def save_indicator(
         errors["text"] = [_("Uraian indikator wajib diisi.")]
     if aspect not in Aspect.values:
         errors["aspect"] = [_("Pilih aspek: kuantitas, kualitas, waktu atau biaya.")]
+    if aggregation is None:
+        aggregation = template.aggregation if template else ""
+    if aggregation and aggregation not in Aggregation.values:
+        errors["aggregation"] = [_("Cara menghitung capaian tahunan tidak dikenal.")]
     value = _decimal(target_value, "target_value", errors)
     clean_unit = (target_unit or "").strip()
     if not clean_unit:
@@ -239,6 +276,7 @@ def save_indicator(
         indicator = found
     indicator.rhk, indicator.text, indicator.aspect = rhk, clean_text, aspect
     indicator.target_value, indicator.target_unit = value, clean_unit
+    indicator.aggregation = aggregation
     indicator.template = template
     indicator.source = template.source if template else IndicatorTemplate.Source.MANUAL
     indicator.save()
@@ -382,6 +420,7 @@ def plan_snapshot(skp: Skp) -> dict[str, Any]:
                         "aspect": indicator.aspect,
                         "target_value": str(indicator.target_value),
                         "target_unit": indicator.target_unit,
+                        "aggregation": indicator.aggregation_rule.value,
                     }
                     for indicator in rhk.indicators.all()
                 ],

@@ -213,6 +213,12 @@ class IndicatorAchievement:
     target_unit: str
     realised: Decimal | None
     percent: Decimal | None
+    aggregation: str  # how the periods make up ``realised`` (rules.Aggregation)
+
+    @property
+    def aggregation_label(self) -> str:
+        """Return how the periods' values were combined, in Indonesian."""
+        return str(rules.Aggregation(self.aggregation).label)
 
 
 @dataclass(frozen=True)
@@ -242,33 +248,25 @@ class RatingContext:
     curve_rounding: str
 
 
-# Counted aspects accumulate over the year; levels (quality, turnaround time) average.
-_SUMMED_ASPECTS = frozenset({rules.Aspect.KUANTITAS, rules.Aspect.BIAYA})
-
-
 def achievements_of(skp: Skp) -> tuple[IndicatorAchievement, ...]:
     """Return each indicator's realisation over the SKP's periods against its target.
 
-    Kuantitas and biaya add up the periods' values; kualitas and waktu take their mean.
+    The periods' values make up the result as the indicator's aggregation says
+    (``rules.aggregation_for``): counts add up, rates and levels average (or take the last
+    period's value).
     """
     values: dict[int, list[Decimal]] = {}
-    for indicator_id, value in Realisation.objects.filter(indicator__rhk__skp=skp).values_list(
-        "indicator_id", "value"
+    for indicator_id, value in (
+        Realisation.objects.filter(indicator__rhk__skp=skp)
+        .order_by("indicator_id", "period_index")
+        .values_list("indicator_id", "value")
     ):
         values.setdefault(indicator_id, []).append(Decimal(value))
     result = []
     for indicator in Indicator.objects.filter(rhk__skp=skp).order_by(
         "rhk__kind", "rhk__order", "rhk_id", "order", "pk"
     ):
-        entered = values.get(indicator.pk, [])
-        realised: Decimal | None = None
-        if entered:
-            total = sum(entered, Decimal(0))
-            realised = (
-                total
-                if indicator.aspect in _SUMMED_ASPECTS
-                else (total / len(entered)).quantize(Decimal("0.01"))
-            )
+        realised = rules.aggregate(values.get(indicator.pk, []), indicator.aggregation_rule)
         result.append(
             IndicatorAchievement(
                 indicator_id=indicator.pk,
@@ -281,6 +279,7 @@ def achievements_of(skp: Skp) -> tuple[IndicatorAchievement, ...]:
                 percent=rules.achievement_percent(
                     rules.Aspect(indicator.aspect), indicator.target_value, realised
                 ),
+                aggregation=indicator.aggregation_rule.value,
             )
         )
     return tuple(result)

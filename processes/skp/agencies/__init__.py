@@ -32,8 +32,11 @@ through the ordinary actions, so the product runs every one of them by configura
     stages plus the agency's extra stages and guards.
 ``indicator_library``
     By unit code (``*``: agency-wide), a list of ``code``, ``text``, ``aspect``,
-    ``target_unit``, ``default_target`` (string or null) and ``source``
-    (manual/citizen_feedback/attendance).
+    ``target_unit``, ``default_target`` (string or null), ``source``
+    (manual/citizen_feedback/attendance) and optionally ``aggregation``: how the periods'
+    realisations make up the year, ``sum`` for counts, ``average`` or ``last`` for rates
+    and levels (left out: percentages average, kuantitas and biaya add up, kualitas and
+    waktu average; ``rules.aggregation_for``).
 ``unit_goals``
     ``unit``, ``year``, ``code``, ``text``, ``perspective``.
 ``public_services``

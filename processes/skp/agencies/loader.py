@@ -393,6 +393,7 @@ class _Loader:
                     target_unit=spec["target_unit"],
                     default_target=None if target is None else Decimal(str(target)),
                     source=spec.get("source", "manual"),
+                    aggregation=spec.get("aggregation", ""),
                 )
                 self.changes += changed
         for spec in self.config.get("unit_goals", []):

@@ -23,6 +23,7 @@ from django.urls import reverse
 from processes.skp.actions import monitoring
 from processes.skp.actions.attendance import import_attendance
 from processes.skp.actions.citizen import refresh_attendance_realisations
+from processes.skp.actions.review import achievements_of
 from processes.skp.models import (
     AttendanceRecord,
     ExtraAspectRating,
@@ -247,8 +248,22 @@ def test_bantul_runs_a_monthly_cycle_to_final_with_attendance_and_competence(
         ).count()
         for who in walk.PEOPLE
     } == dict.fromkeys(walk.PEOPLE, 12)
+    # The year's attendance is the months' average against the 95 % target (not their sum,
+    # 1022.48 %); the sites documented add up to the yearly 120.
+    assert [(a.realised, a.percent, a.aggregation) for a in achievements_of(staf3)] == [
+        (Decimal("85.21"), Decimal("89.69"), "average"),
+        (Decimal("120.00"), Decimal("100.00"), "sum"),
+    ]
+    # A month is measured against the month's target: March's 85 % against 95 %, its 10
+    # sites against a twelfth of 120.
+    overview = monitoring_overview(staf3)
+    assert [
+        (row.indicator.target_unit, row.cells[2].target, row.cells[2].achievement)
+        for row in overview.rhks[0].indicators
+    ] == [("%", Decimal(95), Decimal("89.47")), ("objek", Decimal(10), Decimal("100.00"))]
+    assert overview.periods[2].suggested_hasil == "as_expected"
     # ... and the monitoring page shows the month's attendance beside its behaviour rating.
-    march = monitoring_overview(staf3).periods[2]
+    march = overview.periods[2]
     assert march.attendance is not None
     assert (
         march.attendance.working_days,

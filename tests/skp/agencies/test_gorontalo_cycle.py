@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from processes.skp.actions import monitoring
+from processes.skp.actions import monitoring, plan
 from processes.skp.actions.library import save_indicator_template
 from processes.skp.actions.review import achievements_of
 from processes.skp.models import Feedback, Indicator, Realisation
 from processes.skp.process import settings_for
-from processes.skp.views_plan import library_for
 from tests.skp.agencies import walk
 from tests.skp.agencies.walk import Measure
 from workflow.models import AuditCode, AuditEntry
@@ -186,7 +185,7 @@ def test_gorontalo_runs_a_cycle_to_final_with_its_unit_library_and_self_entry(db
         "jf": [("PUSIP-DIGITAL", bidang)],
     }
     for who in walk.PEOPLE:
-        offered = {entry.code for entry in library_for(story.skp(who))}
+        offered = {entry.code for entry in plan.library_options(story.skp(who))}
         assert {code for code, _unit in used[who]} <= offered, who
     # Employees entered every realisation themselves, every quarter.
     assert settings_for(story.loaded.agency.pk).employee_enters_realisation is True

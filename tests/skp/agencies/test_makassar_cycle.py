@@ -25,6 +25,7 @@ from processes.skp.actions import assessment, monitoring
 from processes.skp.actions.assessment import PeerEntry
 from processes.skp.actions.citizen import refresh_citizen_realisations
 from processes.skp.actions.library import save_indicator_template, save_public_service
+from processes.skp.actions.review import achievements_of
 from processes.skp.models import (
     BerAkhlak,
     CitizenFeedback,
@@ -275,6 +276,19 @@ def test_makassar_runs_a_cycle_to_final_with_citizens_peers_and_daily_activities
             indicator__source=IndicatorTemplate.Source.CITIZEN_FEEDBACK,
         ).order_by("period_index")
         assert [(r.period_index, r.value, r.note) for r in computed] == averages, who
+    # The head's share of complaints resolved is a rate: 90 % each quarter is 90 % for the
+    # year (its target), not 360 %.
+    kepala = story.skp("kepala")
+    resolved = Realisation.objects.filter(
+        indicator__rhk__skp=kepala, indicator__template__code="UMUM-ADUAN-TUNTAS"
+    ).order_by("period_index")
+    assert [(r.period_index, r.value) for r in resolved] == [
+        (index, Decimal("90.00")) for index in (1, 2, 3, 4)
+    ]
+    assert [(a.target_unit, a.realised, a.percent) for a in achievements_of(kepala)] == [
+        ("jam", Decimal("24.00"), Decimal("100.00")),
+        ("%", Decimal("90.00"), Decimal("100.00")),
+    ]
     # Daily activities: the last working week of each quarter, for each staff member.
     for who in ("staf1", "staf2", "staf3"):
         logged = daily_activities_for(story.skp(who))

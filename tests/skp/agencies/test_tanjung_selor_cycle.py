@@ -20,6 +20,7 @@ from processes.skp.actions import monitoring
 from processes.skp.actions.review import achievements_of
 from processes.skp.models import Indicator, PeriodEvaluation
 from processes.skp.process import settings_for
+from processes.skp.selectors import monitoring_overview
 from tests.skp.agencies import walk
 from tests.skp.agencies.walk import Measure
 from workflow.errors import GuardFailed
@@ -197,6 +198,18 @@ def test_tanjung_selor_runs_a_cycle_to_final_with_period_reports_awards_and_trai
         "staf3": [Decimal("75.00"), Decimal("74.96"), Decimal("75.00")],
         "jf": [Decimal("100.00")] * 3,
     }
+    # Each quarter is measured against the quarter's targets (a quarter of the yearly
+    # tonnage), and the agency's thresholds suggest the rating hasil the appraiser gave:
+    # 1380 of a yearly 4800 ton in a quarter is 115 %, Di Atas Ekspektasi, not 28.75 %.
+    tonnage = monitoring_overview(story.skp("staf1")).rhks[0].indicators[2]
+    assert tonnage.indicator.target_unit == "ton"
+    assert [(c.target, c.value, c.achievement) for c in tonnage.cells] == [
+        (Decimal(1200), Decimal("1380.00"), Decimal("115.00"))
+    ] * 4
+    assert {
+        who: [p.suggested_hasil for p in monitoring_overview(story.skp(who)).periods]
+        for who in walk.PEOPLE
+    } == {who: [hasil] * 4 for who, (hasil, _perilaku, _predikat) in RESULT.items()}
     assert walk.follow_ups(story) == {
         "kepala": ("none", None),
         "kabid": ("none", None),

@@ -73,7 +73,6 @@ SUPERVISOR = {who: APPRAISER[boss] for who, boss in APPRAISER.items() if boss in
 # Who records each unit's organisation result: the leader one level above its head.
 LEADER = {"opd": SEKDA, "bidang": "kepala"}
 _CENT = Decimal("0.01")
-_COUNTED = (rules.Aspect.KUANTITAS, rules.Aspect.BIAYA)
 _LOWER_IS_BETTER = (rules.Aspect.WAKTU, rules.Aspect.BIAYA)
 
 
@@ -382,11 +381,10 @@ def manual_indicators(skp: Skp) -> list[Indicator]:
 def realised(indicator: Indicator, periods: int, factor: Decimal) -> Decimal:
     """Return one period's realisation reaching ``factor`` of the target over the year.
 
-    Counted aspects (kuantitas, biaya) add up over the periods, levels (kualitas, waktu)
-    average; less is better for waktu and biaya.
+    Around the period's target (``rules.period_target``): counts add up over the periods,
+    rates and levels average; less is better for waktu and biaya.
     """
-    target = indicator.target_value
-    base = target / periods if indicator.aspect in _COUNTED else target
+    base = rules.period_target(indicator.target_value, indicator.aggregation_rule, periods)
     value = base / factor if indicator.aspect in _LOWER_IS_BETTER else base * factor
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
