@@ -849,8 +849,8 @@ def test_aktif_ends_a_status_only_with_the_date_of_return(db: None) -> None:
     org = build_org()
     guru = _on_study_leave(org)
     header = ["NIP", "Nama", "Status", "Status Sejak"]
-    undated = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", None]]}
-    too_early = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", "05-01-2026"]]}
+    undated: dict[str, Rows] = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", None]]}
+    too_early: dict[str, Rows] = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", "05-01-2026"]]}
     before = AuditEntry.objects.count()
 
     reports = [run(org.agency, org.admin, xlsx(sheets)) for sheets in (undated, too_early)]
