@@ -848,7 +848,7 @@ def _on_study_leave(org: Org) -> Employee:
 def test_aktif_ends_a_status_only_with_the_date_of_return(db: None) -> None:
     org = build_org()
     guru = _on_study_leave(org)
-    header = ["NIP", "Nama", "Status", "Status Sejak"]
+    header: list[object] = ["NIP", "Nama", "Status", "Status Sejak"]
     undated: dict[str, Rows] = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", None]]}
     too_early: dict[str, Rows] = {"Pegawai": [header, [guru.nip, guru.name, "Aktif", "05-01-2026"]]}
     before = AuditEntry.objects.count()
