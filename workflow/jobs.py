@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -202,6 +203,77 @@ def run_job(job_id: int) -> RunOutcome:
         return RunOutcome.FAILED
 
 
+# Live progress from inside a transaction ---------------------------------------------------
+
+# Progress that a handler reports while it holds a transaction of its own (an import that
+# writes the whole file or nothing) would reach the job row only when that transaction
+# commits. It is kept here, for pages served by this process (the embedded default runs
+# jobs in a thread of the web process), and on PostgreSQL also written to the job row over
+# a connection of its own, outside the transaction, for pages served elsewhere (a Celery
+# worker's job seen by the web server); that write refreshes the heartbeat too, so a long
+# all-or-nothing import is not taken for a crashed one.
+_LIVE: dict[int, tuple[int, int]] = {}
+_LIVE_LOCK = threading.Lock()
+_ASIDE_SECONDS = 1.0  # write aside at most this often per job
+_aside_at: dict[int, float] = {}
+_clock = time.monotonic  # seconds, for the throttle above (tests replace it)
+
+
+def report_progress(job_id: int, done: int, total: int) -> None:
+    """Record ``done`` of ``total`` for a running job, visible at once to its page.
+
+    Outside a transaction the job row is updated directly. Inside one (a handler's own
+    all-or-nothing write), see ``_LIVE`` above. A finished or unknown job is left alone.
+    """
+    done, total = max(int(done), 0), max(int(total), 0)
+    if not connection.in_atomic_block:
+        Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+            done=done, total=total, heartbeat_at=timezone.now()
+        )
+        return
+    with _LIVE_LOCK:
+        _LIVE[job_id] = (done, total)
+    if connection.vendor == "postgresql":
+        now = _clock()
+        if now - _aside_at.get(job_id, 0.0) >= _ASIDE_SECONDS or done >= total:
+            _aside_at[job_id] = now
+            _write_aside(job_id, done, total)
+
+
+def _write_aside(job_id: int, done: int, total: int) -> None:
+    """Update the job row over a new connection in autocommit (PostgreSQL only)."""
+    aside = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        table = aside.ops.quote_name(Job._meta.db_table)
+        with aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET done = %s, total = %s, heartbeat_at = %s "
+                "WHERE id = %s AND status = %s",
+                [done, total, timezone.now(), job_id, JobStatus.RUNNING.value],
+            )
+    except DatabaseError:
+        logger.warning("Could not record the progress of job %s aside", job_id, exc_info=True)
+    finally:
+        aside.close()
+
+
+def with_live_progress(job: Job) -> Job:
+    """Return ``job`` with the progress its handler reported in this process, if further on."""
+    if job.status != JobStatus.RUNNING:
+        return job
+    with _LIVE_LOCK:
+        live = _LIVE.get(job.pk)
+    if live is not None and live[0] > job.done:
+        job.done, job.total = live
+    return job
+
+
+def _forget_live(job_id: int) -> None:
+    with _LIVE_LOCK:
+        _LIVE.pop(job_id, None)
+        _aside_at.pop(job_id, None)
+
+
 def _mine(job_id: int, attempt: int) -> QuerySet[Job]:
     return Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt)
 
@@ -215,6 +287,7 @@ def _record_progress(job_id: int, attempt: int, done: int, total: int) -> None:
 
 
 def _finish(job_id: int, attempt: int, value: Any) -> None:
+    _forget_live(job_id)
     result = value if isinstance(value, dict) else ({} if value is None else {"value": value})
     now = timezone.now()
     changed = _mine(job_id, attempt).update(
@@ -225,6 +298,7 @@ def _finish(job_id: int, attempt: int, value: Any) -> None:
 
 
 def _fail(job_id: int, attempt: int, error: str) -> None:
+    _forget_live(job_id)
     now = timezone.now()
     _mine(job_id, attempt).update(
         status=JobStatus.FAILED, error=error[:5000], finished_at=now, heartbeat_at=now

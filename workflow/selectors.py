@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
 
-from workflow import policy
+from workflow import jobs, policy
 from workflow.models import (
     AuditCode,
     AuditEntry,
@@ -194,7 +194,7 @@ def job_for(user: Any, job_id: int) -> Job | None:
     if job is None or user is None or not user.is_authenticated:
         return None
     if job.created_by_id == user.pk or policy.administers_tenant(user, job.tenant_id):
-        return job
+        return jobs.with_live_progress(job)
     return None
 
 

@@ -8,8 +8,8 @@ Why the handler is a plain function and not a generator: the importer writes the
 in one durable transaction (all or nothing), and the job runner runs every step of a
 generator inside a transaction of its own, where a durable block may not be nested. The
 runner calls the handler itself outside those transactions, so the import runs there; it
-writes its progress to the job row as it goes (live while counting and validating), and the
-runner then records the same points. The import is idempotent
+reports its progress as it goes (``workflow.jobs.report_progress``: live while counting,
+validating and writing), and the runner then records the same points. The import is idempotent
 (rows are matched by their keys), so a re-run after a crash changes nothing twice.
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from processes.organisation.importer import import_organisation
 from processes.organisation.models import Agency
+from workflow.jobs import report_progress
 from workflow.models import Job
 
 IMPORT_JOB_KIND = "organisation_import"
@@ -73,10 +73,10 @@ def run_import_job(job: Job) -> Iterator[tuple[int, int]]:
     steps: list[tuple[int, int]] = []
 
     def progress(done: int, total: int) -> None:
-        # Counting and validating run outside any transaction, so the page polling the job
-        # sees these numbers at once; during the all-or-nothing write they land on commit.
+        # Counting and validating run outside any transaction; the all-or-nothing write
+        # runs inside one, where ``report_progress`` still reaches the page polling the job.
         steps.append((done, total))
-        Job.objects.filter(pk=job.pk).update(done=done, total=total, heartbeat_at=timezone.now())
+        report_progress(job.pk, done, total)
 
     with path.open("rb") as stored:
         report = import_organisation(

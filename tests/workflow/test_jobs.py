@@ -9,12 +9,12 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from tests.workflow.conftest import World
 from tests.workflow.jobkinds import KIND, SimulatedCrash, create_holidays
-from workflow import jobs, tasks
+from workflow import jobs, selectors, tasks
 from workflow.models import Holiday, Job, JobStatus
 
 
@@ -233,3 +233,104 @@ def test_resume_stale_jobs_restarts_only_abandoned_jobs(world: World, settings: 
         assert jobs.resume_stale_jobs(now) == 2
 
     assert started == [abandoned.pk, lost.pk]
+
+
+# Progress from inside a handler's own transaction ------------------------------------------
+
+
+def _all_or_nothing(seen: list[tuple[int, int]], world: World) -> jobs.JobHandler:
+    """A handler that writes everything in one transaction, like the organisation import."""
+
+    def handler(job: Job) -> Iterator[tuple[int, int]]:
+        jobs.report_progress(job.pk, 10, 120)  # outside: straight to the row
+        seen.append((10, Job.objects.get(pk=job.pk).done))
+        with transaction.atomic():
+            for done in (40, 80, 120):
+                jobs.report_progress(job.pk, done, 120)
+                page = selectors.job_for(world.admin, job.pk)
+                assert page is not None
+                seen.append((page.done, page.total))
+        return iter([(120, 120)])
+
+    return handler
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_reported_inside_the_handlers_transaction_reaches_the_page(
+    world: World,
+) -> None:
+    seen: list[tuple[int, int]] = []
+    jobs.register_job("uji-sekaligus", _all_or_nothing(seen, world))
+    try:
+        job = jobs.enqueue_job(
+            tenant_id=world.tenant.pk, kind="uji-sekaligus", params={}, actor=world.admin
+        )
+    finally:
+        jobs.unregister_job("uji-sekaligus")
+
+    job.refresh_from_db()
+    assert seen == [(10, 10), (40, 120), (80, 120), (120, 120)]
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 120, 120)
+    assert job.pk not in jobs._LIVE
+
+
+def test_live_progress_never_shows_a_finished_job_behind_or_a_stale_figure(world: World) -> None:
+    job = Job.objects.create(
+        tenant=world.tenant, kind=KIND, status=JobStatus.RUNNING, done=50, total=100
+    )
+    with transaction.atomic():
+        jobs.report_progress(job.pk, 30, 100)  # behind the row: the row wins
+
+    assert (jobs.with_live_progress(job).done, Job.objects.get(pk=job.pk).done) == (50, 50)
+    with transaction.atomic():
+        jobs.report_progress(job.pk, 70, 100)
+    assert jobs.with_live_progress(Job.objects.get(pk=job.pk)).done == 70
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, done=100)
+    assert jobs.with_live_progress(Job.objects.get(pk=job.pk)).done == 100
+    jobs._forget_live(job.pk)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_other_processes_see_the_progress_before_the_commit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = iter([100.0, 100.5, 100.9, 102.0])
+    monkeypatch.setattr(jobs, "_clock", lambda: next(clock))
+    job = Job.objects.create(tenant=world.tenant, kind=KIND, status=JobStatus.RUNNING)
+    outside = connections.create_connection(DEFAULT_DB_ALIAS)
+    seen: list[tuple[int, int]] = []
+
+    def read_outside() -> tuple[int, int]:
+        with outside.cursor() as cursor:
+            cursor.execute("SELECT done, total FROM workflow_job WHERE id = %s", [job.pk])
+            done, total = cursor.fetchone()
+        return int(done), int(total)
+
+    try:
+        with transaction.atomic():
+            Holiday.objects.create(tenant=world.tenant, date=datetime.date(2026, 5, 4), name="X")
+            # 100.0 writes; 100.5 is within a second and skipped; 100.9 is the last (done ==
+            # total) and writes anyway; nothing is left to write at 102.0.
+            for done in (40, 80, 120):
+                jobs.report_progress(job.pk, done, 120)
+                seen.append(read_outside())
+            holidays_outside = _count_outside(outside, world)
+    finally:
+        outside.close()
+        jobs._forget_live(job.pk)
+
+    assert seen == [(40, 120), (40, 120), (120, 120)]
+    # The handler's own writes stayed invisible until its commit.
+    assert holidays_outside == 0
+    job.refresh_from_db()
+    assert job.heartbeat_at is not None
+
+
+def _count_outside(outside: Any, world: World) -> int:
+    with outside.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM workflow_holiday WHERE tenant_id = %s", [world.tenant.pk]
+        )
+        (count,) = cursor.fetchone()
+    return int(count)

@@ -9,7 +9,7 @@ import pytest
 from django.db import close_old_connections, connection
 from viewflow.workflow.status import STATUS
 
-from tests.workflow.conftest import World, open_tasks
+from tests.workflow.conftest import VARIANTS, World, open_tasks
 from workflow import actions
 from workflow.doctor import diagnose
 from workflow.errors import WorkflowError
@@ -50,8 +50,11 @@ def _race(target: Any) -> tuple[list[str], list[BaseException]]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_threads_complete_the_same_stage_exactly_one_wins(world: World) -> None:
-    case = world.start()
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_twenty_threads_complete_the_same_stage_exactly_one_wins(
+    world: World, variant: str
+) -> None:
+    case = world.start(variant)
     [task] = open_tasks(case)
 
     wins, errors = _race(lambda _: actions.complete_task(task_id=task.pk, actor=world.employee))
