@@ -9,6 +9,7 @@ fields that offer units, templates, cycles or users are limited to one agency.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from processes.organisation.identity import EmployeeType, format_number
-from processes.organisation.models import Agency, PositionKind, Unit, User
+from processes.organisation.models import Agency, FunctionalLevel, PositionKind, Unit, User
 from processes.skp.actions.settings import EDITABLE_FIELDS
 from processes.skp.models import Cycle, SkpSettings
 from processes.skp.process import KIND
-from processes.skp.rules import PeriodType
+from processes.skp.rules import DEFAULT_LEVEL_COEFFICIENTS, PeriodType
 from workflow.models import TemplateVersion, WorkflowTemplate
 from workflow.spec import OPEN_PHASES, Phase, StageSpec
 
@@ -189,11 +190,17 @@ class SkpSettingsForm(forms.Form):
         ),
         (_("Bukti dukung"), ("evidence_max_mb", "evidence_extensions")),
         (_("Aspek penilaian tambahan"), ("extra_aspects",)),
+        (
+            _("Koefisien angka kredit per tahun"),
+            tuple(f"credit_{level}" for level in DEFAULT_LEVEL_COEFFICIENTS),
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_fields = [name for name in EDITABLE_FIELDS if name != "extra_aspects"]
+        model_fields = [
+            name for name in EDITABLE_FIELDS if name not in ("extra_aspects", "credit_coefficients")
+        ]
         for name, field in fields_for_model(SkpSettings, fields=model_fields).items():
             if field is not None:
                 self.fields[name] = field
@@ -205,6 +212,17 @@ class SkpSettingsForm(forms.Form):
                 "Satu aspek per baris, ditulis «kode: Nama», misalnya «kompetensi: Kompetensi»."
             ),
         )
+        labels = dict(FunctionalLevel.choices)
+        for level, national in DEFAULT_LEVEL_COEFFICIENTS.items():
+            self.fields[f"credit_{level}"] = forms.DecimalField(
+                label=labels[level],
+                min_value=Decimal("0.001"),
+                max_value=Decimal(1000),
+                max_digits=7,
+                decimal_places=3,
+                help_text=_("Tabel nasional: %(value)s")
+                % {"value": format(national.normalize(), "f")},
+            )
         self.order_fields(EDITABLE_FIELDS)
 
     @staticmethod
@@ -212,7 +230,21 @@ class SkpSettingsForm(forms.Form):
         """Return the form's initial values from the agency's current settings."""
         initial: dict[str, Any] = {name: getattr(settings, name) for name in EDITABLE_FIELDS}
         initial["extra_aspects"] = aspects_as_text(settings.extra_aspects)
+        overrides = settings.credit_coefficients or {}
+        for level, national in DEFAULT_LEVEL_COEFFICIENTS.items():
+            initial[f"credit_{level}"] = Decimal(str(overrides.get(level, national)))
+        del initial["credit_coefficients"]
         return initial
+
+    def clean(self) -> dict[str, Any]:
+        """Gather the per-level coefficients into ``credit_coefficients`` (the action's field)."""
+        cleaned = super().clean() or {}
+        table = {
+            level: cleaned.pop(f"credit_{level}", None) for level in DEFAULT_LEVEL_COEFFICIENTS
+        }
+        if all(value is not None for value in table.values()):
+            cleaned["credit_coefficients"] = table
+        return cleaned
 
     def groups(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         """Return the bound fields in titled groups (the page shows one fieldset each)."""

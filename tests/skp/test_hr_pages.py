@@ -19,9 +19,12 @@ from django.utils import timezone
 from config.navigation import items_for, unregister
 from processes.organisation.identity import EmployeeType, format_number
 from processes.organisation.models import Employee, PositionKind, User
+from processes.skp.actions.final import coefficients_for
+from processes.skp.actions.settings import InvalidSettings, save_skp_settings
 from processes.skp.jobs import OPEN_CYCLE_JOB, register_skp_jobs
 from processes.skp.models import Cycle, Skp, SkpSettings
 from processes.skp.nav import register_hr_nav
+from processes.skp.rules import DEFAULT_LEVEL_COEFFICIENTS, Predikat, credit_points
 from tests.factories.organisation import make_agency
 from tests.factories.skp import YEAR, SkpWorld, agree_chain, build_skp_world
 from workflow import actions as engine
@@ -381,6 +384,7 @@ def settings_data(**overrides: str) -> dict[str, str]:
         "evidence_max_mb": "10",
         "evidence_extensions": "pdf,jpg,jpeg,png,xlsx,docx",
         "extra_aspects": "",
+        **{f"credit_{level}": str(value) for level, value in DEFAULT_LEVEL_COEFFICIENTS.items()},
     }
     data.update(overrides)
     return data
@@ -625,6 +629,61 @@ def test_settings_save_writes_one_audit_row_with_old_and_new_values(
     )
 
 
+def test_hr_sets_an_agency_coefficient_and_the_credit_points_follow_it(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.admin)
+    agency = world.admin.agency
+    assert agency is not None
+
+    response = client.post(
+        reverse("skp:hr_settings"),
+        settings_data(credit_ahli_pertama="15", credit_ahli_muda="25.000"),
+    )
+
+    assert response.status_code == 302
+    saved = SkpSettings.objects.get(agency=agency)
+    # Only what differs from the national table is kept.
+    assert saved.credit_coefficients == {"ahli_pertama": "15"}
+    entry = AuditEntry.objects.get(chain=f"settings:{agency.pk}")
+    assert entry.payload["changed"] == {"credit_coefficients": [{}, {"ahli_pertama": "15"}]}
+    table = coefficients_for(agency.pk)
+    assert (table["ahli_pertama"], table["ahli_muda"]) == (Decimal(15), Decimal(25))
+    # Ahli Pertama, 2 months rated Baik: 2/12 x 100 % x 15 (national 12.5 gives 2.083).
+    assert credit_points(Predikat.BAIK, "ahli_pertama", 2, table) == Decimal("2.500")
+    initial = client.get(reverse("skp:hr_settings")).context["form"].initial
+    assert (initial["credit_ahli_pertama"], initial["credit_ahli_muda"]) == (
+        Decimal(15),
+        Decimal(25),
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"ahli_pertama": "0"}, "Koefisien jenjang Ahli Pertama harus lebih dari 0"),
+        ({"mahir": "1000.5"}, "Koefisien jenjang Mahir harus lebih dari 0"),
+        ({"mahir": "12.3456"}, "Koefisien jenjang Mahir paling banyak tiga angka"),
+        ({"mahir": "dua belas"}, "Koefisien jenjang Mahir bukan angka."),
+        ({"madya": "12"}, "Jenjang «madya» tidak dikenal."),
+        ([12], "Koefisien angka kredit harus berupa tabel per jenjang."),
+    ],
+)
+def test_the_settings_action_refuses_a_bad_coefficient_and_saves_nothing(
+    world: World, table: Any, message: str
+) -> None:
+    agency = world.admin.agency
+    assert agency is not None
+    before = rows()
+
+    with pytest.raises(InvalidSettings) as raised:
+        save_skp_settings(actor=world.admin, agency=agency, credit_coefficients=table)
+
+    assert list(raised.value.errors) == ["credit_coefficients"]
+    assert raised.value.errors["credit_coefficients"][0].startswith(message)
+    assert rows() == before
+
+
 def test_saving_unchanged_settings_writes_nothing(world: World, client: Client) -> None:
     client.force_login(world.admin)
     before = rows()
@@ -655,6 +714,11 @@ def test_saving_unchanged_settings_writes_nothing(world: World, client: Client) 
             "Kode aspek «kompetensi inti» tidak sah",
         ),
         ({"evidence_extensions": "pdf, exe!"}, "id_evidence_extensions", "Jenis berkas tidak sah"),
+        (
+            {"credit_mahir": "0"},
+            "id_credit_mahir",
+            "Pastikan nilai ini lebih besar dari atau sama dengan 0.001.",
+        ),
     ],
 )
 def test_settings_errors_show_next_to_the_field_and_save_nothing(

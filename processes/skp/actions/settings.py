@@ -8,7 +8,7 @@ value, on the agency's settings chain of the audit log.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,14 +16,14 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from processes.organisation.access import require_admin
-from processes.organisation.models import Agency
+from processes.organisation.models import Agency, FunctionalLevel
+from processes.skp import rules
 from processes.skp.models import RatingMethod, SkpSettings
 from workflow import audit
 from workflow.errors import StepNotAllowed
 from workflow.models import AuditCode
 
-# The fields HR may change through ``save_skp_settings`` (credit coefficients stay with the
-# national table unless an administrator edits them in the admin site).
+# The fields HR may change through ``save_skp_settings``.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "period_type",
     "sla_working_days",
@@ -45,7 +45,10 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "evidence_max_mb",
     "evidence_extensions",
     "extra_aspects",
+    "credit_coefficients",
 )
+# A yearly credit-point coefficient: positive, at most 1000, three decimals at most.
+_MAX_COEFFICIENT = Decimal(1000)
 
 _ASPECT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,10}$")
@@ -90,6 +93,44 @@ def _check_extra_aspects(value: Any) -> list[str]:
             problems.append(_("Aspek «%(code)s» belum punya nama.") % {"code": code})
         codes.add(str(code))
     return problems
+
+
+def coefficient_overrides(value: Any) -> dict[str, str]:
+    """Return ``{level: "12.5"}`` for the levels whose coefficient differs from the national.
+
+    ``value`` maps functional levels to numbers (decimals or text); a level given with the
+    national coefficient is left out, so the agency follows the national table there if it
+    ever changes. Raise ValueError with a sentence naming the level for a bad entry.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(_("Koefisien angka kredit harus berupa tabel per jenjang."))
+    overrides: dict[str, str] = {}
+    for level, raw in value.items():
+        if level not in rules.DEFAULT_LEVEL_COEFFICIENTS:
+            raise ValueError(_("Jenjang «%(level)s» tidak dikenal.") % {"level": level})
+        try:
+            amount = Decimal(str(raw).strip().replace(",", "."))
+        except InvalidOperation as error:
+            raise ValueError(
+                _("Koefisien jenjang %(level)s bukan angka.") % {"level": _level_label(level)}
+            ) from error
+        if not amount.is_finite() or not Decimal(0) < amount <= _MAX_COEFFICIENT:
+            raise ValueError(
+                _("Koefisien jenjang %(level)s harus lebih dari 0 dan paling besar 1000.")
+                % {"level": _level_label(level)}
+            )
+        if amount != amount.quantize(Decimal("0.001")):
+            raise ValueError(
+                _("Koefisien jenjang %(level)s paling banyak tiga angka di belakang koma.")
+                % {"level": _level_label(level)}
+            )
+        if amount != rules.DEFAULT_LEVEL_COEFFICIENTS[level]:
+            overrides[str(level)] = format(amount.normalize(), "f")
+    return dict(sorted(overrides.items()))
+
+
+def _level_label(level: str) -> str:
+    return str(FunctionalLevel(level).label)
 
 
 def _check_extensions(value: str) -> list[str]:
@@ -145,6 +186,11 @@ def save_skp_settings(*, actor: Any, agency: Agency, **fields: Any) -> SkpSettin
     if connection.features.has_select_for_update:
         queryset = queryset.select_for_update()
     settings = queryset.first() or SkpSettings(agency=agency)
+    if "credit_coefficients" in fields:
+        try:
+            fields["credit_coefficients"] = coefficient_overrides(fields["credit_coefficients"])
+        except ValueError as error:
+            raise InvalidSettings({"credit_coefficients": [str(error)]}) from error
     if fields.get("evidence_extensions") is not None:
         fields["evidence_extensions"] = ",".join(
             part.strip().lower().lstrip(".")
