@@ -332,8 +332,12 @@ def _should_skip(case: Case, spec: StageSpec, plan: _Plan | None) -> str:
     if not spec.optional:
         return ""
     if spec.condition:
-        condition = _definition(case).conditions.get(spec.condition)
+        definition = _definition(case)
+        condition = definition.conditions.get(spec.condition)
         if condition is None or not condition(case):
+            reason = definition.skip_reasons.get(spec.condition)
+            if reason:
+                return str(reason)
             return _("kondisi %(condition)s tidak terpenuhi") % {"condition": spec.condition}
     if plan is not None and not any(not task.get("needs_actor") for task in plan.tasks):
         return _("tidak ada pelaksana yang memenuhi syarat")

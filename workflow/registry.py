@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.utils.functional import Promise
+
 from workflow.spec import Role, Vocabulary
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ class ProcessDefinition:
     administered_tenant_ids: Callable[[Any], Iterable[int] | None]
     guards: Mapping[str, Guard] = field(default_factory=dict)
     conditions: Mapping[str, Condition] = field(default_factory=dict)
+    # Why an optional stage is skipped when its condition does not hold, as users read it
+    # in the history (say "no objection was filed"); without one the condition is named.
+    skip_reasons: Mapping[str, str | Promise] = field(default_factory=dict)
     roles: frozenset[str] = frozenset(Role)
     forms: frozenset[str] | None = None
     deadline_policy: Callable[[Case], DeadlinePolicy] = lambda case: DeadlinePolicy()

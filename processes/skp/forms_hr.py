@@ -182,6 +182,7 @@ class SkpSettingsForm(forms.Form):
             _("Pemantauan"),
             (
                 "period_report_required",
+                "period_report_lead_days",
                 "daily_activities_enabled",
                 "attendance_enabled",
                 "citizen_feedback_enabled",

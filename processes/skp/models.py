@@ -165,6 +165,15 @@ class SkpSettings(models.Model):
         default=False,
         help_text=_("Pegawai menyerahkan laporan capaian yang dinilai atasan tiap periode."),
     )
+    period_report_lead_days = models.PositiveSmallIntegerField(
+        _("laporan capaian dapat diserahkan sejak (hari sebelum akhir periode)"),
+        default=7,
+        validators=[MaxValueValidator(31)],
+        help_text=_(
+            "0: sesudah hari terakhir periode. Misalnya 7: laporan Triwulan IV dapat "
+            "diserahkan mulai 24 Desember."
+        ),
+    )
     daily_activities_enabled = models.BooleanField(_("laporan kegiatan harian"), default=False)
     attendance_enabled = models.BooleanField(_("data kehadiran sebagai bukti"), default=False)
     citizen_feedback_enabled = models.BooleanField(_("umpan balik masyarakat"), default=False)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from processes.organisation import roles
 from processes.organisation.access import administered_agency_ids
@@ -159,10 +160,16 @@ def realisations_complete(case: Case) -> list[str]:
 
 
 def period_reports_complete(case: Case) -> list[str]:
-    """Each period has the employee's achievement report and the appraiser's ratings."""
+    """Each period has the employee's achievement report and the appraiser's ratings.
+
+    Only where the agency asks for period reports (``period_report_required``): a template
+    may keep the guard while HR turns the reports off.
+    """
     skp = skp_of(case)
     if skp is None:
         return [_("SKP tidak ditemukan.")]
+    if not settings_for(skp.agency_id).period_report_required:
+        return []
     done = set(
         PeriodEvaluation.objects.filter(skp=skp)
         .exclude(report_submitted_at=None)
@@ -259,6 +266,10 @@ def is_functional(case: Case) -> bool:
 
 
 CONDITIONS = {"objection_filed": objection_filed, "is_functional": is_functional}
+SKIP_REASONS = {
+    "objection_filed": gettext_lazy("pegawai tidak mengajukan keberatan"),
+    "is_functional": gettext_lazy("pegawai tidak menduduki jabatan fungsional"),
+}
 
 
 # Roles -----------------------------------------------------------------------------------
@@ -291,9 +302,12 @@ def deadline_policy(case: Case) -> DeadlinePolicy:
 
 
 def on_stage_entered(case: Case, stage_key: str) -> None:
-    """Start the objection window when the result reaches the employee."""
+    """When the result reaches the employee: start the objection window, ask for the dialog."""
     if case.current_stage().form == "discussion":
+        from processes.skp.actions.objection import ask_for_result_dialog
+
         Skp.objects.filter(case=case).update(result_received_at=timezone.now())
+        ask_for_result_dialog(case)
 
 
 def on_closed(case: Case) -> None:
@@ -334,6 +348,7 @@ DEFINITION = ProcessDefinition(
     administered_tenant_ids=administered_agency_ids,
     guards=GUARDS,
     conditions=CONDITIONS,
+    skip_reasons=SKIP_REASONS,
     forms=FORMS,
     deadline_policy=deadline_policy,
     user_in_tenant=roles.user_in_agency,

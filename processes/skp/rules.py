@@ -748,6 +748,17 @@ def period_target(target: Decimal, aggregation: Aggregation, periods: int) -> De
     return target
 
 
+def report_opens_on(period_ends_on: datetime.date, lead_days: int) -> datetime.date:
+    """Return the first day a period's achievement report may be submitted.
+
+    ``lead_days`` days before the period's last day (0: the last day itself, the period
+    being over at its end in the agency's zone). Raise ValueError for a negative lead.
+    """
+    if lead_days < 0:
+        raise ValueError("the report cannot open after the period's last day")
+    return period_ends_on - datetime.timedelta(days=lead_days)
+
+
 def rating_from_achievement(
     percent: Decimal,
     *,

@@ -193,6 +193,7 @@ class PeriodRow:
     period: rules.Period
     started: bool
     ended: bool
+    report_opens_on: datetime.date  # the first day the achievement report may be submitted
     entered: int  # realisations entered for hand-entered indicators
     expected: int  # hand-entered indicators
     evaluation: PeriodEvaluation | None
@@ -344,6 +345,9 @@ def monitoring_overview(skp: Skp) -> MonitoringOverview:
                 period=period,
                 started=period.starts_on <= today,
                 ended=period.ends_on <= today,
+                report_opens_on=rules.report_opens_on(
+                    period.ends_on, choice.period_report_lead_days
+                ),
                 entered=entered.get(period.index, 0),
                 expected=expected,
                 evaluation=evaluations.get(period.index),

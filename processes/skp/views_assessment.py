@@ -173,22 +173,37 @@ def assessment_tab(
                 return saved(request, tab_url(skp, TAB), _("Penilaian mandiri disimpan."))
         return assessment_context(request, skp, access, bound={"mandiri": form})
     if action == "kirim":
+        # "Kirim" in the summaries' own form saves what was typed first (its own
+        # transaction, so the text stays even when sending is refused), then sends.
         submit_form = CommentForm(request.POST, prefix="kirim")
+        typed = any(key.startswith("mandiri-") for key in request.POST)
+        summaries: SelfAssessmentForm | None = (
+            SelfAssessmentForm(request.POST, prefix="mandiri", rhks=_rhks(skp)) if typed else None
+        )
         outcome = Attempt(ok=False)
-        if submit_form.is_valid():
+        if submit_form.is_valid() and (summaries is None or summaries.is_valid()):
             comment = submit_form.cleaned_data["comment"]
-            outcome = attempt(
-                request,
-                lambda: assessment_actions.submit_self_assessment(
+
+            def save_then_send() -> Any:
+                if summaries is not None:
+                    rhk_texts, value_texts = summaries.summaries()
+                    assessment_actions.save_self_assessment(
+                        skp_id=skp.pk,
+                        actor=user,
+                        rhk_summaries=rhk_texts,
+                        value_summaries=value_texts,
+                    )
+                return assessment_actions.submit_self_assessment(
                     skp_id=skp.pk, actor=user, comment=comment
-                ),
-                submit_form,
-            )
+                )
+
+            outcome = attempt(request, save_then_send, submit_form)
             if outcome.ok:
                 return saved(request, tab_url(skp, TAB), _("Penilaian mandiri dikirim."))
-        return assessment_context(
-            request, skp, access, bound={"kirim": submit_form}, problems=outcome.problems
-        )
+        bound: dict[str, forms.Form] = {"kirim": submit_form}
+        if summaries is not None:
+            bound["mandiri"] = summaries
+        return assessment_context(request, skp, access, bound=bound, problems=outcome.problems)
     return HttpResponseBadRequest(_("Tindakan tidak dikenal."))
 
 

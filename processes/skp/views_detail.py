@@ -223,11 +223,16 @@ def actors_of(tasks: list[WorkItem]) -> list[Actor]:
     return actors
 
 
-def _steps(phase: str) -> list[PhaseStep]:
+def _steps(phase: str, *, closed: bool) -> list[PhaseStep]:
+    """Return the seven phases as done, current or to do.
+
+    "Final" is done only once the document is closed; before that (HR has yet to fix the
+    result) it is the current step like any other.
+    """
     position = PHASE_ORDER.index(phase) if phase in PHASE_ORDER else -1
     steps = []
     for index, key in enumerate(PHASE_ORDER):
-        if phase == Phase.FINAL or index < position:
+        if (phase == Phase.FINAL and closed) or index < position:
             state = "done"
         elif index == position:
             state = "current"
@@ -241,7 +246,7 @@ def phase_kind(case: Case | None) -> str:
     """Return the badge kind for a case's phase."""
     if case is None or case.phase == Phase.CANCELLED:
         return "muted"
-    if case.phase == Phase.FINAL:
+    if case.phase == Phase.FINAL and not case.is_open:
         return "ok"
     return "info"
 
@@ -275,7 +280,7 @@ def header_for(skp: Skp) -> Header:
         stage_name=stage_name,
         actors=actors,
         due_at=min(dues) if dues else None,
-        steps=_steps(phase),
+        steps=_steps(phase, closed=case is not None and not case.is_open),
     )
 
 

@@ -417,7 +417,7 @@ def monitoring_context(
             )
             if can.report
             and period_row is not None
-            and period_row.ended
+            and period_row.report_opens_on <= overview.today
             and not (evaluation is not None and evaluation.predikat)
             else None,
         ),

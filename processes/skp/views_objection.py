@@ -56,6 +56,7 @@ from processes.skp.forms_review import (
     ObjectionForm,
 )
 from processes.skp.models import Objection, ObjectionExplanation, PerformanceDialog, Skp
+from processes.skp.process import result_discussed
 from processes.skp.rules import FollowUp
 from processes.skp.views_detail import posted_id, tab_url
 from processes.skp.views_review import (
@@ -207,6 +208,9 @@ def dialog_context(
         )
     if can.respond:
         context["objection_form"] = forms_in.get("objection") or ObjectionForm()
+        # The same guard the engine runs when the employee answers.
+        assert skp.case is not None
+        context["awaiting_dialog"] = bool(result_discussed(skp.case))
     if can.decide:
         fixed = unit_head_hasil(skp)
         decision_form = cast(DecisionForm | None, forms_in.get("decision")) or DecisionForm(

@@ -1121,7 +1121,7 @@ def test_period_report_and_rating(world: SkpWorld) -> None:
     before = state(skp)
     response = monitoring_post(employee, skp, "laporan", 4, **{"laporan-4-report": "Belum"})
     assert form_errors(response) == [
-        "Triwulan IV belum berakhir; laporan capaian dapat diserahkan mulai 31/12/2026."
+        "Laporan capaian Triwulan IV dapat diserahkan mulai 24/12/2026."
     ]
     response = monitoring_post(appraiser, skp, "nilai_periode", 3)
     assert field_errors(response, "id_nilai-3-rating_hasil") == ["Pilih rating hasil kerja."]
@@ -1233,6 +1233,33 @@ def test_self_assessment_save_and_send(assessed: SkpWorld) -> None:
     page = login(assessed, "kabid").get(tab_url(skp, "mandiri"))
     assert (page.context["editable"], page.context["form"]) == (False, None)
     assert page.context["value_items"][0].text == value_texts["berorientasi_pelayanan"]
+
+
+def test_kirim_saves_what_was_typed_then_sends_or_keeps_it_when_refused(
+    assessed: SkpWorld,
+) -> None:
+    skp = assessed.skp("guru")
+    client = login(assessed, "guru")
+    rhk_texts, value_texts = summaries(assessed, "guru")
+    data = {f"mandiri-rhk_{pk}": text for pk, text in rhk_texts.items()}
+    data.update({f"mandiri-nilai_{value}": text for value, text in value_texts.items()})
+    partial_data = {**data, "mandiri-nilai_kolaboratif": ""}
+    page = client.get(tab_url(skp, "mandiri")).content.decode()
+
+    refused = client.post(tab_url(skp, "mandiri"), {"aksi": "kirim", **partial_data})
+    kept = SelfAssessment.objects.filter(skp=skp).count()
+    stage_after_refusal = stage_of(skp)
+    sent = client.post(tab_url(skp, "mandiri"), {"aksi": "kirim", **data, "kirim-comment": "Ok"})
+
+    # One form: the summaries and the "Kirim" button travel together.
+    assert page.count(f'action="{tab_url(skp, "mandiri")}"') == 1
+    assert 'name="aksi" value="kirim"' in page
+    assert problems_of(refused) == ["Penilaian mandiri untuk nilai Kolaboratif belum diisi."]
+    assert refused.context["form"]["nilai_adaptif"].value() == value_texts["adaptif"]
+    assert (kept, stage_after_refusal) == (7, "self_assess")
+    assert sent.status_code == 302
+    assert SelfAssessment.objects.filter(skp=skp).count() == 8
+    assert stage_of(skp) == "rate"
 
 
 def test_history_shows_the_timeline_versions_and_results(assessed: SkpWorld) -> None:

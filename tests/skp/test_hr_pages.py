@@ -379,6 +379,7 @@ def settings_data(**overrides: str) -> dict[str, str]:
         "curve_population": "unit",
         "unit_head_follows_unit": "on",
         "objection_days": "14",
+        "period_report_lead_days": "7",
         "below_expectation_follow_up": "development",
         "employee_enters_realisation": "on",
         "evidence_max_mb": "10",

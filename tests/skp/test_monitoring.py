@@ -36,6 +36,7 @@ from processes.skp.models import (
     Realisation,
     Skp,
 )
+from processes.skp.process import period_reports_complete
 from processes.skp.selectors import monitoring_overview
 from processes.skp.stages import default_stages, with_guards
 from tests.factories.organisation import make_agency
@@ -1025,9 +1026,7 @@ def test_where_reports_are_required_the_period_is_rated_after_its_report(
         ),
         skp,
     ) == {
-        "period_index": [
-            "Triwulan III belum berakhir; laporan capaian dapat diserahkan mulai 30/09/2026."
-        ],
+        "period_index": ["Laporan capaian Triwulan III dapat diserahkan mulai 23/09/2026."],
         "report": ["Laporan capaian wajib diisi."],
     }
     before = audit_count(skp)
@@ -1064,6 +1063,52 @@ def test_where_reports_are_required_the_period_is_rated_after_its_report(
         skp,
         "Laporan Triwulan I sudah dinilai dan tidak dapat diubah.",
     )
+
+
+@pytest.mark.parametrize(("lead_days", "opens"), [(7, None), (0, "30/09/2026")])
+def test_the_report_opens_the_agencys_lead_days_before_the_period_ends(
+    world: SkpWorld, monkeypatch: pytest.MonkeyPatch, lead_days: int, opens: str | None
+) -> None:
+    set_settings(world, period_report_required=True, period_report_lead_days=lead_days)
+    # 25 September, five days before Triwulan III ends.
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 9, 25, 2, tzinfo=datetime.UTC)
+    )
+    skp = world.skp("kabid")
+    submit = partial(
+        monitoring.submit_period_report,
+        skp_id=skp.pk,
+        actor=world.user("kabid"),
+        period_index=3,
+        report="Draf kurikulum selesai.",
+    )
+
+    if opens is None:
+        assert submit().report == "Draf kurikulum selesai."
+        assert overview_row(skp, 3).report_opens_on == datetime.date(2026, 9, 23)
+    else:
+        assert invalid(submit, skp) == {
+            "period_index": [f"Laporan capaian Triwulan III dapat diserahkan mulai {opens}."]
+        }
+        assert overview_row(skp, 3).report_opens_on == datetime.date(2026, 9, 30)
+
+
+def overview_row(skp: Skp, index: int) -> Any:
+    return next(row for row in monitoring_overview(skp).periods if row.period.index == index)
+
+
+def test_the_report_guard_follows_the_agencys_setting(world: SkpWorld) -> None:
+    skp = world.skp("kabid")
+    assert skp.case is not None
+    set_settings(world, period_report_required=True)
+    required = period_reports_complete(skp.case)
+    set_settings(world, period_report_required=False)
+
+    assert required == [
+        f"Laporan capaian Triwulan {roman} belum diserahkan atau belum dinilai."
+        for roman in ("I", "II", "III", "IV")
+    ]
+    assert period_reports_complete(skp.case) == []
 
 
 def test_extra_aspects_are_the_agencys_own(world: SkpWorld) -> None:

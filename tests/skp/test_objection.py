@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from processes.skp.actions import objection as actions
 from processes.skp.actions import review
@@ -112,7 +114,7 @@ def test_the_employee_acknowledges_and_the_decision_stage_is_skipped(world: SkpW
     skipped = AuditEntry.objects.get(case=case, code=AuditCode.STAGE_SKIPPED)
     assert (skipped.to_stage, skipped.reason) == (
         "decide_objection",
-        "kondisi objection_filed tidak terpenuhi",
+        "pegawai tidak mengajukan keberatan",
     )
 
 
@@ -133,6 +135,37 @@ def test_nothing_can_be_answered_before_the_result_dialog(db: None) -> None:
 
     assert state(world) == before
     assert Objection.objects.count() == 0
+
+
+def test_the_appraiser_is_asked_for_the_result_dialog_and_the_employee_waits_for_it(
+    db: None, client: Client, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    world = build_skp_world()
+    with clock(RECEIVED):
+        walk.to_rating(world, "staf1")
+        with django_capture_on_commit_callbacks(execute=True):
+            walk.rate(world, "staf1", justification="Unit belum dinilai.")
+    skp = world.skp("staf1")
+    url = reverse("skp:detail_tab", kwargs={"skp_id": skp.pk, "tab": "dialog"})
+    client.force_login(world.user("staf1"))
+
+    waiting = client.get(url).content.decode()
+    with clock(RECEIVED):
+        walk.discuss(world, "staf1")
+    answering = client.get(url).content.decode()
+
+    (note,) = Notification.objects.filter(title__startswith="Catat dialog")
+    assert (note.recipient_id, note.title) == (
+        world.user("kasi").pk,
+        f"Catat dialog hasil penilaian: {skp.employee.name}",
+    )
+    assert note.url == f"{url}#catat-dialog"
+    assert 'id="menunggu-dialog"' in waiting
+    assert "Terima hasil" not in waiting
+    assert "Ajukan keberatan" not in waiting
+    assert 'id="menunggu-dialog"' not in answering
+    assert "Terima hasil" in answering
+    assert "Ajukan keberatan" in answering
 
 
 @pytest.mark.parametrize("intruder", ["kasi", "kabid", "staf2"])

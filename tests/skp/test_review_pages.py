@@ -1111,6 +1111,12 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
 
     pending = hr.get(url)
     assert "Menunggu penetapan" in text(pending)
+    # Waiting for HR, "Final" is the current step, not a done one.
+    assert [(str(s.label), s.state) for s in pending.context["header"].steps][-2:] == [
+        ("Dialog hasil", "done"),
+        ("Final", "current"),
+    ]
+    assert pending.context["header"].phase_kind == "info"
     response = hr.post(url, {"aksi": "tetapkan", "follow_up_note": "Ikut diklat kepemimpinan."})
 
     assert response.status_code == 302
@@ -1123,6 +1129,8 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
     assert "Catatan tindak lanjut Ikut diklat kepemimpinan." in page_text
     assert "Rekomendasi tindak lanjut Tidak ada tindak lanjut" in page_text
     assert page.context["finalise"] is False
+    assert {s.state for s in page.context["header"].steps} == {"done"}
+    assert page.context["header"].phase_kind == "ok"
     again = hr.post(url, {"aksi": "tetapkan"})
     assert again.status_code == 200
     assert flash(again) == ["SKP ini sudah final dan terkunci."]

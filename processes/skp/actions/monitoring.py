@@ -120,9 +120,13 @@ def _period(
     *,
     today: datetime.date,
     field: str = "period_index",
-    must_end: bool = False,
+    report_lead: int | None = None,
 ) -> rules.Period | None:
-    """Return the SKP's period ``index`` when it has begun (or ended); else note an error."""
+    """Return the SKP's period ``index`` when it has begun; else note an error.
+
+    With ``report_lead`` (the agency's days before the period's end), the period must also
+    have reached the day its achievement report opens (``rules.report_opens_on``).
+    """
     period = next((p for p in periods_of(skp) if p.index == index), None)
     if period is None or isinstance(index, bool):
         errors[field] = [_("Periode tidak termasuk masa SKP ini.")]
@@ -130,12 +134,14 @@ def _period(
     if period.starts_on > today:
         errors[field] = [_("%(label)s belum dimulai.") % {"label": period.label}]
         return None
-    if must_end and period.ends_on > today:
-        errors[field] = [
-            _("%(label)s belum berakhir; laporan capaian dapat diserahkan mulai %(day)s.")
-            % {"label": period.label, "day": period.ends_on.strftime("%d/%m/%Y")}
-        ]
-        return None
+    if report_lead is not None:
+        opens_on = rules.report_opens_on(period.ends_on, report_lead)
+        if opens_on > today:
+            errors[field] = [
+                _("Laporan capaian %(label)s dapat diserahkan mulai %(day)s.")
+                % {"label": period.label, "day": opens_on.strftime("%d/%m/%Y")}
+            ]
+            return None
     return period
 
 
@@ -998,10 +1004,11 @@ def parse_daily_lines(text: str) -> tuple[list[DailyEntry], dict[str, list[str]]
 def submit_period_report(
     *, skp_id: int, actor: Any, period_index: int, report: str
 ) -> PeriodEvaluation:
-    """Submit (or correct) the employee's achievement report for a period that has ended.
+    """Submit (or correct) the employee's achievement report at the end of a period.
 
-    Before: the SKP is monitored; the actor is its employee; the period's last day has come
-    in the agency's zone; the appraiser has not rated the period yet. Written: the report on
+    Before: the SKP is monitored; the actor is its employee; the report has opened in the
+    agency's zone (``period_report_lead_days`` before the period's last day); the appraiser
+    has not rated the period yet. Written: the report on
     the period's evaluation, an audit row ``period_report_submitted``; the appraiser is
     notified after commit.
     """
@@ -1009,7 +1016,8 @@ def submit_period_report(
     case = require_phase(skp, *MONITORING_PHASES)
     require_employee(actor, skp)
     errors: dict[str, list[str]] = {}
-    period = _period(skp, period_index, errors, today=today_for(skp), must_end=True)
+    lead = settings_for(skp.agency_id).period_report_lead_days
+    period = _period(skp, period_index, errors, today=today_for(skp), report_lead=lead)
     text = _clean(report)
     if not text:
         errors["report"] = [_("Laporan capaian wajib diisi.")]

@@ -16,6 +16,7 @@ import zoneinfo
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -87,6 +88,34 @@ def local_deadline_text(skp: Skp, deadline: datetime.datetime) -> str:
     """Write a deadline in the agency's zone as users read it: "7 Desember 2026 23.59 WITA"."""
     local = deadline.astimezone(zoneinfo.ZoneInfo(skp.agency.time_zone))
     return f"{formats.date_format(local, 'j F Y')} {local:%H.%M} {skp.agency.zone_label}"
+
+
+def ask_for_result_dialog(case: Case) -> None:
+    """Tell the appraiser the result waits for its dialog (called as the discussion starts).
+
+    The employee may accept the result or object only after the appraiser recorded the
+    result dialog (``result_discussed``), and the discussion task is the employee's: the
+    appraiser's part reaches them as a notification, after the transaction commits.
+    """
+    skp = Skp.objects.filter(case=case).select_related("employee").first()
+    if skp is None:
+        return
+    official = appraiser_of(skp.employee, role_day(skp)).official
+    if official is None or official.user is None:
+        return
+    notify(
+        [official.user.pk],
+        tenant_id=skp.agency_id,
+        case_id=case.pk,
+        code=AuditCode.PROCESS_EVENT,
+        title=_("Catat dialog hasil penilaian: %(name)s") % {"name": skp.employee.name},
+        body=_(
+            "Hasil penilaian sudah disampaikan. Bahas hasilnya dengan pegawai lalu catat "
+            "dialognya; sesudah itu pegawai dapat menerima hasil atau mengajukan keberatan."
+        ),
+        # The "dialog" tab's form (processes/skp/views_objection.py).
+        url=reverse("skp:detail_tab", kwargs={"skp_id": skp.pk, "tab": "dialog"}) + "#catat-dialog",
+    )
 
 
 # Acknowledging and filing ----------------------------------------------------------------

@@ -38,6 +38,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "objection_working_days",
     "below_expectation_follow_up",
     "period_report_required",
+    "period_report_lead_days",
     "daily_activities_enabled",
     "attendance_enabled",
     "citizen_feedback_enabled",

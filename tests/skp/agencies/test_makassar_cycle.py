@@ -257,7 +257,7 @@ def test_makassar_runs_a_cycle_to_final_with_citizens_peers_and_daily_activities
         )
         for who in walk.PEOPLE
     }
-    no_objection = ("decide_objection", "kondisi objection_filed tidak terpenuhi")
+    no_objection = ("decide_objection", "pegawai tidak mengajukan keberatan")
     assert skipped == {key: [no_objection] for key in walk.PEOPLE} | {
         "kabid": [("peer_feedback", "tidak ada pelaksana yang memenuhi syarat"), no_objection]
     }
