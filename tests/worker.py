@@ -62,22 +62,33 @@ def test_database_url() -> str:
     return f"postgres://{credentials}{host}:{port}/{quote(str(database['NAME']), safe='')}"
 
 
+def _drop_pools() -> None:
+    """Forget every connection and producer pool this process's Celery app holds."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a global registry: drop them too, or
+    # the next producer on the same broker gets a pool closed above.
+    kombu_pools.reset()  # type: ignore[no-untyped-call]
+
+
 @contextmanager
 def producer(broker: str) -> Iterator[None]:
-    """Let this process publish to ``broker`` for real (test settings make tasks eager)."""
+    """Let this process publish to ``broker`` for real (test settings make tasks eager).
+
+    Pools are dropped before as well as after: a pool an earlier test left behind would
+    still point at its broker (the local RabbitMQ of the default URL accepts anything), and
+    the job would wait in a queue no worker reads.
+    """
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    _drop_pools()
     app.conf.update(broker_url=broker, task_always_eager=False)
     try:
         yield
     finally:
         app.conf.update(saved)
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-        # kombu keeps producer pools per connection in a global registry: drop them too, or
-        # the next producer on the same broker gets the pool closed above.
-        kombu_pools.reset()  # type: ignore[no-untyped-call]
+        _drop_pools()
 
 
 def _stop(worker: subprocess.Popen[Any]) -> None:

@@ -690,7 +690,12 @@ def return_case(
             case_id=case.pk,
             tenant_id=case.tenant_id,
             actor_id=capacity.user_id,
-            recipient_ids=(case.subject_id,) if case.subject_id else (),
+            # The subject hears of the return, unless they returned it themselves.
+            recipient_ids=(
+                (case.subject_id,)
+                if case.subject_id and case.subject_id != capacity.user_id
+                else ()
+            ),
             stage_key=to_stage,
             reason=text,
         )

@@ -259,11 +259,15 @@ def timeline_for(case: Case) -> list[TimelineRow]:
                 capacity = f"{capacity} ({entry.capacity})"
         else:
             capacity = entry.capacity
+        label = str(AuditCode(entry.code).label)
+        if entry.code == AuditCode.CASE_RETURNED and entry.actor_id == case.subject_id:
+            # The document's own subject took it back to change it (a plan revision).
+            label = _("Ditarik kembali untuk diubah")
         rows.append(
             TimelineRow(
                 entry=entry,
                 at=entry.created_at,
-                label=str(AuditCode(entry.code).label),
+                label=label,
                 actor=person_name(entry.actor),
                 capacity=capacity,
                 from_stage=names.get(entry.from_stage, entry.from_stage),

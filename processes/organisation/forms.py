@@ -43,6 +43,15 @@ class LoginForm(AuthenticationForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+    # Django's own message names the username field ("%(username)s"), which reads
+    # "nama pengguna nama pengguna" once translated; this one names both ways to sign in.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Nama pengguna, NIP atau sandi tidak cocok. Periksa kembali lalu coba lagi; huruf "
+            "besar dan kecil pada sandi dibedakan."
+        ),
+    }
 
 
 def apply_errors(

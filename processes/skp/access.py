@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -37,15 +38,75 @@ class Seat:
     acting_for_id: int | None = None
 
 
-@dataclass(frozen=True)
 class SkpAccess:
-    """What one user is to one SKP on one day."""
+    """What one user is to one SKP on one day.
 
-    is_employee: bool = False
-    appraiser: Seat | None = None
-    supervisor: Seat | None = None
-    is_hr: bool = False
-    is_participant: bool = False
+    Each relation is resolved the first time it is asked for and kept: an action that
+    only needs to know whether the actor is the employee does not resolve the appraisers
+    (the organisation walk costs queries), while a page that asks everything pays once.
+    """
+
+    def __init__(
+        self,
+        user: Any = None,
+        skp: Skp | None = None,
+        today: datetime.date | None = None,
+    ) -> None:
+        self._user = user if user is not None and user.is_authenticated else None
+        if self._user is not None and not self._user.is_active:
+            self._user = None
+        self._skp = skp
+        self._today = today
+
+    def _on(self) -> tuple[Any, Skp, datetime.date] | None:
+        if self._user is None or self._skp is None:
+            return None
+        if self._today is None:
+            self._today = today_for(self._skp)
+        return self._user, self._skp, self._today
+
+    @cached_property
+    def is_employee(self) -> bool:
+        """Return True when the user is the SKP's employee."""
+        known = self._on()
+        return known is not None and known[1].employee.user_id == known[0].pk
+
+    @cached_property
+    def appraiser(self) -> Seat | None:
+        """Return how the user appraises this SKP today (own or acting), or None."""
+        known = self._on()
+        if known is None:
+            return None
+        user, skp, today = known
+        return official_seat(user, appraiser_of(skp.employee, role_day(skp, today)).official, today)
+
+    @cached_property
+    def supervisor(self) -> Seat | None:
+        """Return how the user is the appraiser's supervisor today, or None."""
+        known = self._on()
+        if known is None:
+            return None
+        user, skp, today = known
+        official = appraiser_supervisor_of(skp.employee, role_day(skp, today)).official
+        return official_seat(user, official, today)
+
+    @cached_property
+    def is_hr(self) -> bool:
+        """Return True when the user administers the SKP's agency."""
+        known = self._on()
+        return known is not None and administers(known[0], known[1].agency_id)
+
+    @cached_property
+    def is_participant(self) -> bool:
+        """Return True when the engine lets the user see the SKP's case (peers, teams, ...)."""
+        known = self._on()
+        if known is None:
+            return False
+        user, skp, today = known
+        return (
+            skp.case_id is not None
+            and policy.visible_cases(user, today).filter(pk=skp.case_id).exists()
+        )
 
     @property
     def is_appraiser(self) -> bool:
@@ -105,25 +166,7 @@ def official_seat(user: Any, official: Official | None, day: datetime.date) -> S
 
 def skp_access(user: Any, skp: Skp, day: datetime.date | None = None) -> SkpAccess:
     """Return what ``user`` is to ``skp`` on ``day`` (default: today in the agency's zone)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return SkpAccess()
-    today = day or today_for(skp)
-    on = role_day(skp, today)
-    is_employee = skp.employee.user_id == user.pk
-    appraiser = official_seat(user, appraiser_of(skp.employee, on).official, today)
-    supervisor = official_seat(user, appraiser_supervisor_of(skp.employee, on).official, today)
-    is_hr = administers(user, skp.agency_id)
-    participant = (
-        skp.case_id is not None
-        and policy.visible_cases(user, today).filter(pk=skp.case_id).exists()
-    )
-    return SkpAccess(
-        is_employee=is_employee,
-        appraiser=appraiser,
-        supervisor=supervisor,
-        is_hr=is_hr,
-        is_participant=participant,
-    )
+    return SkpAccess(user, skp, day)
 
 
 def access_skp(user: Any, skp_id: int) -> tuple[Skp, SkpAccess]:

@@ -342,6 +342,28 @@ STORIES: dict[str, Story] = {
 }
 
 
+def appraisers_other_staff(config: dict[str, Any], story: Story) -> list[str]:
+    """Return the staff the story's appraiser rates besides its employee, in file order.
+
+    Staff hold posts nobody reports to. The README's peer and team member come last, so
+    the first is the colleague whose plan waits for the appraiser's agreement: a README
+    login from which a newcomer follows an SKP through agreement (or a return) onwards.
+    """
+    organisation = config["organisation"]
+    reports_to = {post["code"]: post.get("reports_to") for post in organisation["positions"]}
+    bosses = {boss for boss in reports_to.values() if boss}
+    post_of = {entry["name"]: entry["position"] for entry in organisation["employees"]}
+    names = [
+        name
+        for name, post in post_of.items()
+        if reports_to.get(post) == post_of[story.appraiser]
+        and post not in bosses
+        and name != story.employee
+    ]
+    special = {story.peer, story.team_member} - {""}
+    return sorted(names, key=lambda name: name in special)
+
+
 # The demo logins -------------------------------------------------------------------------------
 
 
@@ -368,6 +390,10 @@ def agency_logins(code: str) -> list[AgencyLogin]:
         AgencyLogin(agency, "Pejabat penilai", numbers[story.appraiser], story.appraiser),
         AgencyLogin(agency, "Atasan pejabat penilai", numbers[story.supervisor], story.supervisor),
     ]
+    waiting = appraisers_other_staff(config, story)[0]
+    logins.append(
+        AgencyLogin(agency, "Pegawai (rencana diajukan)", numbers[waiting], waiting),
+    )
     if story.peer:
         logins.append(AgencyLogin(agency, "Rekan kerja", numbers[story.peer], story.peer))
     if story.team_member:
@@ -1038,9 +1064,7 @@ class AgencyDemo:
         story = self.story
         targets: dict[str, Target] = dict.fromkeys(heads, Target.MONITORING)
         targets[story.employee] = story.featured
-        colleagues = [
-            n for n in staff if appraiser_of_name[n] == story.appraiser and n != story.employee
-        ]
+        colleagues = appraisers_other_staff(self.loaded.config, story)
         for name, target in zip(
             colleagues, (Target.SUBMITTED_RECENT, Target.RATING_RECENT), strict=False
         ):

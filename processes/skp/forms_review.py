@@ -281,6 +281,24 @@ class FinaliseForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    """HR reopens a final SKP at a stage, with a written reason (audited)."""
+
+    to_stage = forms.ChoiceField(label=_("Buka kembali di tahap"))
+    reason = forms.CharField(
+        label=_("Alasan"),
+        widget=textarea(3),
+        max_length=4000,
+        help_text=_("Misalnya nomor surat keputusan yang memerintahkan koreksi."),
+    )
+
+    def __init__(self, *args: Any, stages: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_stage"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(stages)
+
+
 # Tim ------------------------------------------------------------------------------------------
 
 

@@ -139,7 +139,7 @@ def realisations_complete(case: Case) -> list[str]:
     skp = skp_of(case)
     if skp is None:
         return [_("SKP tidak ditemukan.")]
-    periods = [period.index for period in periods_of(skp)]
+    periods = periods_of(skp)
     indicators = Indicator.objects.filter(
         rhk__skp=skp, source=IndicatorTemplate.Source.MANUAL
     ).order_by("rhk__kind", "rhk__order", "order", "pk")
@@ -150,10 +150,11 @@ def realisations_complete(case: Case) -> list[str]:
     )
     problems = []
     for indicator in indicators:
-        missing = [str(index) for index in periods if (indicator.pk, index) not in entered]
+        missing = [str(p.label) for p in periods if (indicator.pk, p.index) not in entered]
         if missing:
+            # The periods as the pages name them ("Triwulan I, Triwulan II", "Januari").
             problems.append(
-                _("Realisasi indikator «%(text)s» belum diisi untuk periode %(periods)s.")
+                _("Realisasi indikator «%(text)s» belum diisi untuk %(periods)s.")
                 % {"text": indicator.text, "periods": ", ".join(missing)}
             )
     return problems

@@ -45,7 +45,11 @@ from processes.skp.access import SkpAccess, access_skp, today_for
 from processes.skp.actions import monitoring
 from processes.skp.actions import objection as objection_actions
 from processes.skp.actions.common import current_form, open_task_for
-from processes.skp.actions.final import finalise_skp
+from processes.skp.actions.final import (
+    finalise_skp,
+    reopen_skp,
+    reopen_targets,
+)
 from processes.skp.actions.review import unit_head_hasil
 from processes.skp.forms_review import (
     DecisionForm,
@@ -54,6 +58,7 @@ from processes.skp.forms_review import (
     ExplanationRequestForm,
     FinaliseForm,
     ObjectionForm,
+    ReopenForm,
 )
 from processes.skp.models import Objection, ObjectionExplanation, PerformanceDialog, Skp
 from processes.skp.process import result_discussed
@@ -457,6 +462,7 @@ def result_context(
     access: SkpAccess,
     *,
     bound: FinaliseForm | None = None,
+    reopen_bound: ReopenForm | None = None,
 ) -> dict[str, Any]:
     """Return what the "hasil" tab shows."""
     finalise = (
@@ -475,7 +481,37 @@ def result_context(
     }
     if finalise:
         context["finalise_form"] = bound or FinaliseForm()
+    if access.is_hr and context["final"].locked:
+        context["reopen_form"] = reopen_bound or ReopenForm(
+            prefix="buka", stages=_reopen_choices(skp), initial={"to_stage": "rate"}
+        )
     return context
+
+
+def _reopen_choices(skp: Skp) -> list[tuple[str, str]]:
+    return [(spec.key, spec.name) for spec in reopen_targets(skp)]
+
+
+def _reopen(request: HttpRequest, skp: Skp, access: SkpAccess) -> HttpResponse | Mapping[str, Any]:
+    refuse_unless(access.is_hr)
+    form = ReopenForm(request.POST, prefix="buka", stages=_reopen_choices(skp))
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = run(
+            request,
+            lambda: reopen_skp(
+                skp_id=skp.pk, actor=request.user, reason=data["reason"], to_stage=data["to_stage"]
+            ),
+            form,
+        )
+        if outcome.ok:
+            return done(
+                request,
+                reverse("skp:detail", kwargs={"skp_id": skp.pk}),
+                _("SKP dibuka kembali di tahap «%(stage)s».")
+                % {"stage": dict(_reopen_choices(skp))[data["to_stage"]]},
+            )
+    return result_context(request, skp, access, reopen_bound=form)
 
 
 def result_tab(
@@ -484,6 +520,8 @@ def result_tab(
     """Show the "hasil" tab, or fix the result (POST, HR)."""
     if request.method != "POST":
         return result_context(request, skp, access)
+    if request.POST.get("aksi", "") == "buka":
+        return _reopen(request, skp, access)
     if request.POST.get("aksi", "") != "tetapkan":
         raise BadRequest(_("Tindakan tidak dikenal."))
     refuse_unless(access.is_hr)

@@ -442,6 +442,8 @@ def return_notice(skp: Skp) -> AuditEntry | None:
         moved is not None
         and moved.code == AuditCode.CASE_RETURNED
         and moved.to_stage == case.stage_key
+        # The employee's own revision request is shown as such, not as a return.
+        and moved.actor_id != case.subject_id
     ):
         return moved
     return None

@@ -53,6 +53,7 @@ from processes.skp.actions.assessment import (
     held_or_claimable_task,
 )
 from processes.skp.actions.common import current_form, open_task_for, team_seat
+from processes.skp.actions.final import InvalidReopening
 from processes.skp.actions.monitoring import InvalidMonitoring
 from processes.skp.actions.objection import InvalidObjection
 from processes.skp.actions.review import InvalidReview, RatingContext, RatingPreview
@@ -81,7 +82,13 @@ from workflow.spec import Phase
 TAB = "penilaian"
 # The tab shows from the reviewed phase on (peers and the team act in that phase too).
 SHOWN_PHASES = frozenset({Phase.REVIEWED, Phase.DISCUSSED, Phase.FINAL})
-INVALID_INPUT = (InvalidReview, InvalidAssessment, InvalidObjection, InvalidMonitoring)
+INVALID_INPUT = (
+    InvalidReview,
+    InvalidAssessment,
+    InvalidObjection,
+    InvalidMonitoring,
+    InvalidReopening,
+)
 RATING_LABELS: dict[str, StrOrPromise] = dict(Rating.choices)
 PREDIKAT_LABELS: dict[str, StrOrPromise] = dict(Predikat.choices)
 
@@ -431,8 +438,10 @@ def rating_form_for(
     if data is not None:
         return RatingForm(data, fixed_hasil=context.unit_head_hasil)
     record = latest_record(skp)
+    fixed = context.unit_head_hasil
     initial = {
-        "rating_hasil": skp.rating_hasil or None,
+        # A unit head's hasil follows the unit's result: the only choice, chosen already.
+        "rating_hasil": fixed.value if fixed is not None else (skp.rating_hasil or None),
         "rating_perilaku": skp.rating_perilaku or None,
         "justification": record.justification if record is not None else "",
     }

@@ -134,6 +134,17 @@ def test_skp_pages_fit_a_phone(
         check(kasi, shots, "list")
         kasi.goto(tab_url(live_server, world.skp("kasi"), "pemantauan"))
         assert LONG_NAME in kasi.locator("#bagian").inner_text()
+        # Saving a realisation swaps its indicator in place and refreshes the period's count.
+        counter = kasi.locator("#periode-terisi p")
+        assert counter.inner_text() == "Realisasi terisi 0 dari 2 indikator."
+        kasi.evaluate("window.notReloaded = true")
+        form = kasi.locator("form:has(input[name=aksi][value=realisasi])").first
+        form.locator("input[name$=value]").fill("1")
+        form.locator("button[type=submit]").click()
+        kasi.wait_for_function(
+            "document.querySelector('#periode-terisi p').innerText.includes('1 dari 2')"
+        )
+        assert kasi.evaluate("window.notReloaded") is True
         check(kasi, shots, "monitoring-employee")
         kasi.goto(tab_url(live_server, world.skp("kasi"), "rencana"))
         check(kasi, shots, "plan-during-monitoring")

@@ -71,3 +71,7 @@ def test_failed_login_shows_error_and_does_not_sign_in(client: Client, employee_
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    assert response.context["form"].non_field_errors() == [
+        "Nama pengguna, NIP atau sandi tidak cocok. Periksa kembali lalu coba lagi; huruf besar "
+        "dan kecil pada sandi dibedakan."
+    ]

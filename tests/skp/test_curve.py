@@ -167,7 +167,7 @@ def test_the_curve_of_each_organisation_predikat_bounds_the_rating(
     rate(world, "staf2", case.staf2, "Penilaian pertama di seksi.")
     skp = world.skp("staf1")
     outside = (
-        f"Hasil ini di luar kurva distribusi Bidang Pembinaan SD ({case.org.label}): "
+        f"Hasil ini di luar kurva distribusi Bidang Pembinaan SD ({case.org.label}) menurut sebaran pegawai yang sudah dinilai: "
         f"{case.outside[population]}."
     )
 

@@ -31,6 +31,7 @@ from workflow.models import Case, JobStatus, WorkItem
 
 EMPLOYEES = 1_000
 WAIT_SECONDS = 600
+PICKUP_SECONDS = 120
 
 
 @pytest.mark.postgres
@@ -72,10 +73,18 @@ def test_a_real_worker_opens_a_cycle_for_a_thousand_employees(settings: Any) -> 
             actor=admin,
         )
 
+        def started() -> bool:
+            job.refresh_from_db()
+            return job.status != JobStatus.QUEUED
+
         def finished() -> bool:
             job.refresh_from_db()
             return job.is_finished
 
+        # A job the worker never receives would otherwise be waited for the whole time.
+        assert worker.wait_for(started, PICKUP_SECONDS), (
+            f"the worker did not receive the job:\n{worker.output()[-4000:]}"
+        )
         worker.wait_for(finished, WAIT_SECONDS)
         output = worker.output()
         assert worker.alive(), f"the worker exited early:\n{output[-4000:]}"

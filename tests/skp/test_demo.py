@@ -352,7 +352,8 @@ def test_only_the_printed_logins_have_a_password(seeded: Seeded) -> None:
     usable = {user.username for user in User.objects.all() if user.has_usable_password()}
 
     assert usable == {login.username for login in LOGINS}
-    assert len(LOGINS) == 1 + 4 * 5 + 2  # the superadmin, four per agency, a peer, a member
+    # The superadmin, five per agency, a peer and a team member.
+    assert len(LOGINS) == 1 + 5 * 5 + 2
 
 
 @pytest.mark.parametrize("login", LOGINS, ids=[login.username for login in LOGINS])

@@ -66,7 +66,7 @@ from tests.factories.skp_monitoring import (
     upload,
 )
 from tests.factories.skp_review import summaries, to_self_assessment
-from workflow.models import AuditCode, AuditEntry, Case, WorkItem
+from workflow.models import AuditCode, AuditEntry, Case, Notification, WorkItem
 
 AT = datetime.datetime(2026, 11, 20, 1, 0, tzinfo=datetime.UTC)  # 09:00 WITA
 TABS = ("rencana", "pemantauan", "mandiri", "riwayat")
@@ -800,24 +800,37 @@ def test_submit_return_fix_resubmit_approve(world: SkpWorld) -> None:
     assert page.context["versions"][0].rhks[0].text == "Tersusunnya dokumen kurikulum 1"
 
 
-def test_revision_during_monitoring_needs_a_reason(world: SkpWorld) -> None:
+def test_revision_during_monitoring_needs_a_reason(
+    world: SkpWorld, django_capture_on_commit_callbacks: Any
+) -> None:
     skp = world.skp("kasi")
     client = login(world, "kasi")
     before = state(skp)
     response = post(client, skp, "rencana", "perubahan", **{"perubahan-reason": "  "})
     assert field_errors(response, "id_perubahan-reason") == ["Alasan wajib diisi."]
     assert state(skp) == before
-    post(
-        client,
-        skp,
-        "rencana",
-        "perubahan",
-        **{"perubahan-reason": "Ada tugas tambahan dari kepala dinas."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            skp,
+            "rencana",
+            "perubahan",
+            **{"perubahan-reason": "Ada tugas tambahan dari kepala dinas."},
+        )
     assert stage_of(skp) == "draft_plan"
     assert Skp.objects.get(pk=skp.pk).revision_reason == "Ada tugas tambahan dari kepala dinas."
     # What was monitored stays visible while the plan is revised.
     assert client.get(tab_url(skp, "pemantauan")).status_code == 200
+    # The employee's own request reads as such: not a return, no notice of it to themselves.
+    plan_page = client.get(tab_url(skp, "rencana"))
+    assert plan_page.context["returned"] is None
+    assert "Perubahan rencana diajukan" in plan_page.content.decode()
+    # Only the new drafting task reaches the employee.
+    assert [note.title for note in Notification.objects.filter(recipient=world.user("kasi"))] == [
+        "Tugas baru: Penyusunan rencana SKP"
+    ]
+    history = client.get(tab_url(skp, "riwayat")).content.decode()
+    assert "Ditarik kembali untuk diubah" in history
 
 
 # The monitoring tab ---------------------------------------------------------------------------
@@ -1176,7 +1189,7 @@ def test_finish_monitoring_lists_what_is_missing_then_moves_on(world: SkpWorld) 
     response = monitoring_post(client, skp, "selesai")
     assert problems_of(response) == [
         "Realisasi indikator «Jumlah dokumen kurikulum 1 yang disahkan» belum diisi untuk "
-        "periode 1, 2, 3, 4."
+        "Triwulan I, Triwulan II, Triwulan III, Triwulan IV."
     ]
     assert state(skp) == before
     enter_realisations(world, "kasi")

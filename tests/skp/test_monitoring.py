@@ -1175,7 +1175,7 @@ def test_finishing_monitoring_needs_every_realisation(
     )
     assert isinstance(error, GuardFailed)
     assert error.problems == [
-        f"Realisasi indikator «{indicator.text}» belum diisi untuk periode 4."
+        f"Realisasi indikator «{indicator.text}» belum diisi untuk Triwulan IV."
     ]
     refused(
         ActionForbidden,

@@ -319,7 +319,7 @@ def test_the_preview_computes_the_predikat_and_its_fit_with_the_curve(world: Skp
         True,
     )
     assert outside.messages == (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa): Sangat Baik harus "
+        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa) menurut sebaran pegawai yang sudah dinilai: Sangat Baik harus "
         "menjadi kelompok terbanyak, saat ini 0 orang sedangkan Baik 1 orang. "
         "Tuliskan justifikasi.",
     )

@@ -50,7 +50,7 @@ from tests.factories import skp_review as walk
 from tests.factories.organisation import build_org, make_agency
 from tests.factories.skp import YEAR, SkpWorld, add_top, build_skp_world, publish_skp_template
 from tests.factories.skp_monitoring import PDF, clock, set_settings, upload
-from workflow.models import AuditEntry, Team, WorkItem
+from workflow.models import AuditCode, AuditEntry, Team, WorkItem
 
 ABOVE, AS_EXPECTED, BELOW = Rating.ABOVE, Rating.AS_EXPECTED, Rating.BELOW
 ROLES = (
@@ -585,6 +585,19 @@ def test_the_rating_page_shows_the_curve_the_suggestion_and_the_achievement(
     assert 'name="predikat"' not in response.content.decode()
 
 
+def test_a_unit_heads_only_possible_hasil_rating_is_already_chosen(db: None) -> None:
+    world = build_skp_world()
+    walk.to_rating(world, "kasi")
+    walk.record_result(world, "SEK-KUR", "baik")
+
+    page = rating_client(world, "kabid").get(penilaian(world, "kasi"))
+
+    field = page.context["rating_form"]["rating_hasil"]
+    assert [choice.data["value"] for choice in field] == ["as_expected"]
+    assert field.value() == "as_expected"
+    assert str(field).count(" checked") == 1
+
+
 def test_without_an_organisation_predikat_the_page_says_so(db: None) -> None:
     world = build_skp_world()
     walk.to_rating(world, "staf1")
@@ -643,7 +656,7 @@ def test_the_preview_says_whether_the_result_would_conform(rating: SkpWorld) -> 
     assert not re.search(r"<textarea[^>]*required", inside.content.decode())
     assert "Di luar kurva distribusi" in text(outside)
     assert outside.context["live"].preview.messages == (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa): Sangat Baik harus "
+        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa) menurut sebaran pegawai yang sudah dinilai: Sangat Baik harus "
         "menjadi kelompok terbanyak, saat ini 0 orang sedangkan Baik 1 orang. "
         "Tuliskan justifikasi.",
     )
@@ -661,7 +674,7 @@ def test_warn_mode_needs_the_justification_next_to_the_field(rating: SkpWorld) -
     refused = client.post(url, {"aksi": "simpan", "rating_hasil": ABOVE, "rating_perilaku": ABOVE})
 
     message = (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik): Baik harus menjadi kelompok "
+        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik) menurut sebaran pegawai yang sudah dinilai: Baik harus menjadi kelompok "
         "terbanyak, saat ini 0 orang sedangkan Sangat Baik 1 orang; Butuh Perbaikan dan/atau "
         "Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang. Tuliskan justifikasi."
     )
@@ -730,7 +743,7 @@ def test_block_mode_refuses_and_disables_the_submit_with_the_reason(rating: SkpW
     assert "Tuliskan justifikasi" not in text(preview)
     assert refused.status_code == 200
     assert refused.context["rating_form"].non_field_errors() == [
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik): Baik harus menjadi kelompok "
+        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik) menurut sebaran pegawai yang sudah dinilai: Baik harus menjadi kelompok "
         "terbanyak, saat ini 0 orang sedangkan Sangat Baik 1 orang; Butuh Perbaikan dan/atau "
         "Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang."
     ]
@@ -1134,6 +1147,53 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
     again = hr.post(url, {"aksi": "tetapkan"})
     assert again.status_code == 200
     assert flash(again) == ["SKP ini sudah final dan terkunci."]
+
+
+def test_hr_reopens_a_final_skp_with_a_reason_from_the_result_tab(r: Review) -> None:
+    to_finalisation(r)
+    url = r.tab("hasil")
+    hr = r.client("hr")
+    hr.post(url, {"aksi": "tetapkan"})
+    employee_page = r.client("employee").get(url)
+    page = hr.get(url)
+    before = state(r)
+
+    forbidden = r.client("employee").post(
+        url, {"aksi": "buka", "buka-to_stage": "rate", "buka-reason": "Koreksi"}
+    )
+    no_reason = hr.post(url, {"aksi": "buka", "buka-to_stage": "rate", "buka-reason": " "})
+    bad_stage = hr.post(
+        url, {"aksi": "buka", "buka-to_stage": "decide_objection", "buka-reason": "X"}
+    )
+    unchanged = state(r)
+    reopened = hr.post(
+        url,
+        {"aksi": "buka", "buka-to_stage": "rate", "buka-reason": "Salah input; SK 800/5/2027"},
+    )
+
+    assert "reopen_form" not in employee_page.context
+    assert [key for key, _label in page.context["reopen_form"].fields["to_stage"].choices] == [
+        "rate",
+        "team_review",
+        "discuss",
+        "finalise",
+    ]
+    assert forbidden.status_code == 403
+    assert no_reason.context["reopen_form"].errors == {"reason": ["Bidang ini tidak boleh kosong."]}
+    assert list(bad_stage.context["reopen_form"].errors) == ["to_stage"]
+    assert unchanged == before
+    assert reopened.status_code == 302
+    assert flash(hr.get(reopened["Location"])) == [
+        "SKP dibuka kembali di tahap «Penilaian oleh pejabat penilai»."
+    ]
+    case = r.world.case("staf1")
+    assert (case.stage_key, case.is_open) == ("rate", True)
+    row = AuditEntry.objects.get(case=case, code=AuditCode.CASE_REOPENED)
+    assert (row.actor_id, row.reason, row.to_stage) == (
+        r.world.org.admin.pk,
+        "Salah input; SK 800/5/2027",
+        "rate",
+    )
 
 
 def test_a_functional_positions_credit_points_show_with_their_months(db: None) -> None:

@@ -397,7 +397,12 @@ def assess_rating(
         )
         conforms, violations = check.conforms, tuple(check.violations)
         if not check.conforms and curve_applies:
-            text = _("Hasil ini di luar kurva distribusi %(unit)s (%(org)s): %(violations)s.") % {
+            # The limits here count the people rated so far, this result included; the curve
+            # panel beside it counts the whole population, so the sentence says which.
+            text = _(
+                "Hasil ini di luar kurva distribusi %(unit)s (%(org)s) menurut sebaran pegawai "
+                "yang sudah dinilai: %(violations)s."
+            ) % {
                 "unit": scope.unit.name,
                 "org": org.label,
                 "violations": "; ".join(check.violations),
