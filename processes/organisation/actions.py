@@ -450,15 +450,26 @@ def set_employee_status(
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat() if ends_on else None,
     )
-    held = PositionHolding.objects.filter(covering(starts_on), employee=employee)
+    _follow_status(change, actor, employee, starts_on)
+    return period
+
+
+def _follow_status(
+    change: OrganisationChange, actor: Any, employee: Employee, on: datetime.date
+) -> None:
+    """Let open documents follow a status change of ``employee`` effective ``on``.
+
+    Their own documents and those of the staff they appraise (whose tasks may move to or
+    from them) are re-routed.
+    """
+    held = PositionHolding.objects.filter(covering(on), employee=employee)
     _follow(
         change,
         actor=actor,
-        effective_on=starts_on,
-        employee_ids=subordinate_employees(held.values_list("position_id", flat=True), starts_on)
+        effective_on=on,
+        employee_ids=subordinate_employees(held.values_list("position_id", flat=True), on)
         | {employee.pk},
     )
-    return period
 
 
 @transaction.atomic
@@ -526,14 +537,7 @@ def end_employee_status(
         previous_ends_on=previous_end.isoformat() if previous_end else None,
         ends_on=ends_on.isoformat(),
     )
-    held = PositionHolding.objects.filter(covering(back_on), employee=employee)
-    _follow(
-        change,
-        actor=actor,
-        effective_on=back_on,
-        employee_ids=subordinate_employees(held.values_list("position_id", flat=True), back_on)
-        | {employee.pk},
-    )
+    _follow_status(change, actor, employee, back_on)
     return period
 
 

@@ -10,6 +10,7 @@ see it at all: pages answer 404, actions raise ActionForbidden.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -71,24 +72,23 @@ class SkpAccess:
         known = self._on()
         return known is not None and known[1].employee.user_id == known[0].pk
 
-    @cached_property
-    def appraiser(self) -> Seat | None:
-        """Return how the user appraises this SKP today (own or acting), or None."""
+    def _seat(self, resolve: Callable[[Any, datetime.date], Any]) -> Seat | None:
+        """Return the user's seat as the official ``resolve`` finds for the SKP's employee."""
         known = self._on()
         if known is None:
             return None
         user, skp, today = known
-        return official_seat(user, appraiser_of(skp.employee, role_day(skp, today)).official, today)
+        return official_seat(user, resolve(skp.employee, role_day(skp, today)).official, today)
+
+    @cached_property
+    def appraiser(self) -> Seat | None:
+        """Return how the user appraises this SKP today (own or acting), or None."""
+        return self._seat(appraiser_of)
 
     @cached_property
     def supervisor(self) -> Seat | None:
         """Return how the user is the appraiser's supervisor today, or None."""
-        known = self._on()
-        if known is None:
-            return None
-        user, skp, today = known
-        official = appraiser_supervisor_of(skp.employee, role_day(skp, today)).official
-        return official_seat(user, official, today)
+        return self._seat(appraiser_supervisor_of)
 
     @cached_property
     def is_hr(self) -> bool:
