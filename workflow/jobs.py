@@ -32,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from workflow import conf
@@ -41,8 +42,12 @@ from workflow.models import Job, JobStatus
 logger = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job], Iterator[tuple[int, int]]]
+# What a finished job offers on its page: (address, link text), e.g. a file to download.
+ResultLink = Callable[[Job], "tuple[str, str] | None"]
 
 _HANDLERS: dict[str, JobHandler] = {}
+_LABELS: dict[str, str | Promise] = {}
+_RESULT_LINKS: dict[str, ResultLink] = {}
 
 
 class UnknownJob(StepNotAllowed):
@@ -65,15 +70,45 @@ class _LostJob(Exception):
     """Another run took the job over; this run's current batch is rolled back."""
 
 
-def register_job(kind: str, handler: JobHandler) -> JobHandler:
-    """Register (or replace) the handler of ``kind`` and return it."""
+def register_job(
+    kind: str,
+    handler: JobHandler,
+    *,
+    label: str | Promise = "",
+    result_link: ResultLink | None = None,
+) -> JobHandler:
+    """Register (or replace) the handler of ``kind`` and return it.
+
+    ``label`` names the kind on the job's page (default: the kind itself); ``result_link``
+    gives a done job's page a link to what it made (``None`` from it: no link).
+    """
     _HANDLERS[kind] = handler
+    _LABELS[kind] = label
+    if result_link is None:
+        _RESULT_LINKS.pop(kind, None)
+    else:
+        _RESULT_LINKS[kind] = result_link
     return handler
 
 
 def unregister_job(kind: str) -> None:
     """Remove the handler of ``kind`` (tests use this)."""
     _HANDLERS.pop(kind, None)
+    _LABELS.pop(kind, None)
+    _RESULT_LINKS.pop(kind, None)
+
+
+def job_label(kind: str) -> str:
+    """Return how a job kind reads on its page (its registered label, else the kind)."""
+    return str(_LABELS.get(kind) or kind)
+
+
+def result_link(job: Job) -> tuple[str, str] | None:
+    """Return the (address, text) a finished job links to, or None."""
+    link = _RESULT_LINKS.get(job.kind)
+    if link is None or job.status != JobStatus.DONE:
+        return None
+    return link(job)
 
 
 def enqueue_job(

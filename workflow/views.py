@@ -6,6 +6,8 @@ shows the signed-in user's own rows, and another user's row answers 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workflow import notifications, selectors
+from workflow import jobs, notifications, selectors
 from workflow.forms import NotificationPreferenceForm
 from workflow.models import Notification
 
@@ -92,7 +94,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_for(request.user, job_id)
     if job is None:
         raise Http404(_("Pekerjaan tidak ditemukan."))
-    return render(request, "workflow/jobs/job_detail.html", {"job": job})
+    return render(request, "workflow/jobs/job_detail.html", _job_context(job))
 
 
 @require_GET
@@ -101,4 +103,8 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_for(request.user, job_id)
     if job is None:
         raise Http404(_("Pekerjaan tidak ditemukan."))
-    return render(request, "workflow/jobs/_job_progress.html", {"job": job})
+    return render(request, "workflow/jobs/_job_progress.html", _job_context(job))
+
+
+def _job_context(job: Any) -> dict[str, Any]:
+    return {"job": job, "label": jobs.job_label(job.kind), "result_link": jobs.result_link(job)}

@@ -19,7 +19,7 @@ class OrganisationConfig(AppConfig):
         from processes.organisation.import_jobs import IMPORT_JOB_KIND, run_import_job
         from workflow.jobs import register_job
 
-        register_job(IMPORT_JOB_KIND, run_import_job)
+        register_job(IMPORT_JOB_KIND, run_import_job, label=_("Impor data organisasi"))
 
         def administers_some_agency(user: object) -> bool:
             return administered_agency_ids(user) != []

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from processes.skp.actions.cycle import run_enrolment
+from processes.skp.exports import EXPORT_JOB, download_link, run_export_job
 from workflow.jobs import register_job
 from workflow.models import Job
 
@@ -32,4 +35,10 @@ def run_open_cycle_job(job: Job) -> Iterator[tuple[int, int]]:
 
 def register_skp_jobs() -> None:
     """Register the SKP job kinds with the engine (idempotent)."""
-    register_job(OPEN_CYCLE_JOB, run_open_cycle_job)
+    register_job(OPEN_CYCLE_JOB, run_open_cycle_job, label=_("Pendaftaran pegawai ke siklus"))
+    register_job(
+        EXPORT_JOB,
+        run_export_job,
+        label=_("Ekspor hasil SKP ke Excel"),
+        result_link=download_link,
+    )

@@ -16,6 +16,12 @@ urlpatterns = [
     path("siklus/<int:pk>/", views_hr.cycle_detail, name="cycle_detail"),
     path("siklus/<int:pk>/buka/", views_hr.cycle_open, name="cycle_open"),
     path("siklus/<int:pk>/tutup/", views_hr.cycle_close, name="cycle_close"),
+    path("siklus/<int:pk>/ekspor/", views_hr.cycle_export, name="cycle_export"),
+    path(
+        "siklus/ekspor/<int:job_id>/unduh/",
+        views_hr.cycle_export_download,
+        name="cycle_export_download",
+    ),
     path("pengaturan/", views_hr.skp_settings, name="hr_settings"),
     path("macet/", views_hr.stuck_console, name="stuck_console"),
     path("macet/pengguna/", views_hr.user_search, name="stuck_user_search"),

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +35,10 @@ from django_stubs_ext import StrOrPromise
 from processes.organisation.access import administered_agency_ids, get_for_tenant
 from processes.organisation.identity import EmployeeType, format_number
 from processes.organisation.models import Agency, Employee, PositionKind, User
-from processes.skp import dashboards
+from processes.skp import dashboards, exports
 from processes.skp.actions import cycle as cycle_actions
 from processes.skp.actions.settings import InvalidSettings, save_skp_settings
+from processes.skp.exports import EXPORT_JOB
 from processes.skp.forms_hr import (
     BulkReassignForm,
     CycleForm,
@@ -59,7 +60,7 @@ from workflow import actions as engine
 from workflow import selectors
 from workflow.errors import ActionForbidden, WorkflowError
 from workflow.jobs import UnknownJob, enqueue_job
-from workflow.models import AuditCode, AuditEntry, Case, Job, WorkItem
+from workflow.models import AuditCode, AuditEntry, Case, Job, JobStatus, WorkItem
 from workflow.spec import Phase, StageSpec, stage_index
 
 P = ParamSpec("P")
@@ -394,11 +395,9 @@ def cycle_create(request: HttpRequest, hr: Hr) -> HttpResponse:
     return _page(request, hr, "skp/hr/cycle_form.html", "cycles", {"form": form})
 
 
-def _latest_job(cycle: Cycle) -> Job | None:
+def _latest_job(cycle: Cycle, kind: str = OPEN_CYCLE_JOB) -> Job | None:
     return (
-        Job.objects.filter(
-            tenant_id=cycle.agency_id, kind=OPEN_CYCLE_JOB, params__cycle_id=cycle.pk
-        )
+        Job.objects.filter(tenant_id=cycle.agency_id, kind=kind, params__cycle_id=cycle.pk)
         .order_by("-pk")
         .first()
     )
@@ -431,6 +430,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "remaining": remaining,
             "eligible": enrolled + remaining,
             "job": _latest_job(cycle),
+            "export_job": _latest_job(cycle, EXPORT_JOB),
             "chosen_units": cycle.units.order_by("path"),
             "position_kinds": [kinds.get(kind, kind) for kind in cycle.position_kinds],
         },
@@ -465,6 +465,38 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("skp:cycle_detail", pk=cycle.pk)
     messages.success(request, _("Siklus dibuka; pegawai sedang didaftarkan."))
     return redirect("workflow:job_detail", job.pk)
+
+
+@require_POST
+def cycle_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start exporting the cycle's results to Excel; show the job's progress and download."""
+    hr, cycle = _cycle_for(request, pk)
+    try:
+        job = exports.request_cycle_export(cycle_id=cycle.pk, actor=hr.user)
+    except ActionForbidden as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, _("Ekspor disiapkan; tautan unduhan muncul setelah selesai."))
+    return redirect("workflow:job_detail", job.pk)
+
+
+@require_GET
+def cycle_export_download(request: HttpRequest, job_id: int) -> FileResponse:
+    """Send a finished export to HR of its agency (anyone else: 404)."""
+    user = hr_user(request)
+    job = get_for_tenant(
+        user, Job.objects.filter(kind=EXPORT_JOB, status=JobStatus.DONE), "tenant_id", pk=job_id
+    )
+    path = exports.export_path(job.pk)
+    if not path.exists():
+        raise Http404(_("Berkas ekspor tidak ditemukan lagi; ekspor ulang."))
+    cycle = Cycle.objects.filter(pk=job.params.get("cycle_id")).first()
+    name = f"hasil-skp-{cycle.year if cycle else job.pk}-{job.pk}.xlsx"
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @require_http_methods(["GET", "POST"])
