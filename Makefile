@@ -72,7 +72,7 @@ seed: migrate
 
 # DEBUG off: the error pages users see, never Django's debug pages (a traceback shows in
 # this terminal instead); --insecure still serves the static files. The server starts at
-# once; the demo data loads beside it (about three minutes the first time, a second later
+# once; the demo data loads beside it (about two minutes the first time, a second later
 # on) and prints the demo logins here when it is done. Beside them, the scheduler
 # (reminders, escalation, keberatan expiry, stalled jobs) runs every minute. Both stop with
 # the server.

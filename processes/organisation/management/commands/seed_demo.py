@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 if phases.get(phase)
             )
             self.stdout.write(f"  {agency}: {sum(phases.values())} SKP ({spread})")
-        self.stdout.write("Login demo (sandi untuk semua: demo12345):")
+        self.stdout.write("Login demo (sandi akun-akun berikut: demo12345):")
         agency = ""
         for login in logins:
             if login.agency != agency:
