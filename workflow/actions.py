@@ -959,6 +959,22 @@ def reopen_case(*, case_id: int, actor: Any, reason: str, to_stage: str = "") ->
     hook = _definition(case).on_reopened
     if hook is not None:
         hook(case)
+    # The subject and whoever acts next hear why the final document was reopened.
+    told = set(_open_items(case).exclude(owner=None).values_list("owner_id", flat=True))
+    if case.subject_id:
+        told.add(case.subject_id)
+    told.discard(actor.pk)
+    _emit(
+        WorkflowEvent(
+            code=AuditCode.CASE_REOPENED,
+            case_id=case.pk,
+            tenant_id=case.tenant_id,
+            actor_id=actor.pk,
+            recipient_ids=tuple(sorted(told)),
+            stage_key=target,
+            reason=text,
+        )
+    )
     return case
 
 

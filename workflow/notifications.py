@@ -29,9 +29,10 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.templatetags.ui import local_time_filter
 from workflow.actions import WorkflowEvent
 from workflow.conf import broker_configured, site_url
 from workflow.models import (
@@ -200,8 +201,9 @@ def _local_due(case: Case, due: datetime.datetime | None) -> str:
         zone = get_process(case.process_kind).deadline_policy(case).zone
     except UnknownProcess:
         zone = settings.TIME_ZONE
-    local = due.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{formats.date_format(local, 'j F Y H:i')} ({zone})"
+    # As the pages write it: "21 Des 2026 23.59 WITA".
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        return local_time_filter(due)
 
 
 def _case_url(case: Case) -> str:
@@ -241,6 +243,12 @@ def _notify_event(event: WorkflowEvent) -> None:
     elif code == AuditCode.TASK_REASSIGNED:
         title = _("Tugas dialihkan kepada Anda: %(stage)s") % {"stage": stage}
         body = _("%(case)s. Alasan: %(reason)s") % {"case": title_case, "reason": event.reason}
+    elif code == AuditCode.CASE_REOPENED:
+        title = _("Dokumen dibuka kembali: %(case)s") % {"case": title_case}
+        body = _("Dokumen final dibuka kembali ke tahap %(stage)s. Alasan: %(reason)s") % {
+            "stage": stage,
+            "reason": event.reason,
+        }
     elif code == AuditCode.CASE_CLOSED:
         title = _("Dokumen final: %(case)s") % {"case": title_case}
         body = _("Semua tahap %(case)s telah selesai.") % {"case": title_case}

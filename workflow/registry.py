@@ -71,6 +71,9 @@ class ProcessDefinition:
     # Why an optional stage is skipped when its condition does not hold, as users read it
     # in the history (say "no objection was filed"); without one the condition is named.
     skip_reasons: Mapping[str, str | Promise] = field(default_factory=dict)
+    # What the process's own audit rows (``PROCESS_EVENT`` with ``payload["event"]``) read
+    # as in a document's history, e.g. "realisation_saved" -> "Realisasi disimpan".
+    event_labels: Mapping[str, str | Promise] = field(default_factory=dict)
     roles: frozenset[str] = frozenset(Role)
     forms: frozenset[str] | None = None
     deadline_policy: Callable[[Case], DeadlinePolicy] = lambda case: DeadlinePolicy()

@@ -6,6 +6,7 @@ sees in a list is exactly what they may act on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from workflow.models import (
     TemplateVersion,
     WorkItem,
 )
+from workflow.registry import UnknownProcess, get_process
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 _RELATED = ("process__case", "process__case__template_version", "owner", "acting_for")
@@ -220,6 +222,8 @@ class TimelineRow:
     from_stage: str  # stage names (the key when no version knows it)
     to_stage: str
     reason: str
+    reason_label: str = ""  # "Alasan" for a decision, "Catatan" for a note on a step
+    count: int = 1  # alike process events in a row, shown once
 
     @property
     def moved(self) -> bool:
@@ -239,11 +243,31 @@ def _stage_names(case: Case) -> dict[str, str]:
     return names
 
 
+# Rows whose text is a note on a step rather than the reason for a decision.
+_NOTE_CODES = frozenset(
+    {AuditCode.TASK_COMPLETED, AuditCode.STAGE_COMPLETED, AuditCode.PROCESS_EVENT}
+)
+
+
+def _entered_after_skips(entries: list[AuditEntry], index: int) -> str:
+    """Return the stage entered after the skips that follow ``entries[index]``, or ''."""
+    after = index + 1
+    while after < len(entries) and entries[after].code == AuditCode.STAGE_SKIPPED:
+        after += 1
+    if after == index + 1 or after >= len(entries):
+        return ""
+    entered = entries[after]
+    return entered.to_stage if entered.code == AuditCode.STAGE_ENTERED else ""
+
+
 def timeline_for(case: Case) -> list[TimelineRow]:
     """Return the case's audit rows, oldest first, with names resolved (three queries at most).
 
     Stage keys are named from the case's template version, or from another version of the
-    same template for rows written before a migration. Nothing is written.
+    same template for rows written before a migration. A completed stage followed by
+    skipped ones names the stage actually entered. The process's own rows read as its
+    ``event_labels`` say, and alike ones in a row (the same event, person and stage) are
+    shown once with their count. Nothing is written.
     """
     entries = list(
         AuditEntry.objects.filter(case_id=case.pk)
@@ -251,8 +275,12 @@ def timeline_for(case: Case) -> list[TimelineRow]:
         .order_by("sequence")
     )
     names = _stage_names(case)
+    try:
+        event_labels = get_process(case.process_kind).event_labels
+    except UnknownProcess:
+        event_labels = {}
     rows: list[TimelineRow] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if entry.acting_for_id is not None:
             capacity = _("a.n. %(name)s") % {"name": person_name(entry.acting_for)}
             if entry.capacity:
@@ -263,18 +291,34 @@ def timeline_for(case: Case) -> list[TimelineRow]:
         if entry.code == AuditCode.CASE_RETURNED and entry.actor_id == case.subject_id:
             # The document's own subject took it back to change it (a plan revision).
             label = _("Ditarik kembali untuk diubah")
-        rows.append(
-            TimelineRow(
-                entry=entry,
-                at=entry.created_at,
-                label=label,
-                actor=person_name(entry.actor),
-                capacity=capacity,
-                from_stage=names.get(entry.from_stage, entry.from_stage),
-                to_stage=names.get(entry.to_stage, entry.to_stage),
-                reason=entry.reason,
-            )
+        elif entry.code == AuditCode.PROCESS_EVENT:
+            event = str((entry.payload or {}).get("event", ""))
+            label = str(event_labels.get(event) or label)
+        to_stage = entry.to_stage
+        if entry.code == AuditCode.STAGE_COMPLETED:
+            to_stage = _entered_after_skips(entries, index) or to_stage
+        row = TimelineRow(
+            entry=entry,
+            at=entry.created_at,
+            label=label,
+            actor=person_name(entry.actor),
+            capacity=capacity,
+            from_stage=names.get(entry.from_stage, entry.from_stage),
+            to_stage=names.get(to_stage, to_stage),
+            reason=entry.reason,
+            reason_label=_("Catatan") if entry.code in _NOTE_CODES else _("Alasan"),
         )
+        previous = rows[-1] if rows else None
+        if (
+            previous is not None
+            and entry.code == AuditCode.PROCESS_EVENT
+            and previous.entry.code == AuditCode.PROCESS_EVENT
+            and (previous.label, previous.actor, previous.to_stage, previous.reason)
+            == (row.label, row.actor, row.to_stage, row.reason)
+        ):
+            rows[-1] = dataclasses.replace(row, count=previous.count + 1)
+            continue
+        rows.append(row)
     return rows
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from processes.organisation import roles
 from processes.organisation.access import administered_agency_ids
@@ -37,6 +38,7 @@ from processes.skp.models import (
 from workflow.holidays import holidays_for
 from workflow.models import Case
 from workflow.registry import DeadlinePolicy, ProcessDefinition, RoleResolution, register
+from workflow.spec import Phase
 
 KIND = "skp"
 
@@ -267,6 +269,39 @@ def is_functional(case: Case) -> bool:
 
 
 CONDITIONS = {"objection_filed": objection_filed, "is_functional": is_functional}
+# The SKP's own audit rows (``actions.common.record``) as the history names them.
+EVENT_LABELS = {
+    "rhk_saved": gettext_lazy("RHK disimpan"),
+    "rhk_deleted": gettext_lazy("RHK dihapus"),
+    "indicator_saved": gettext_lazy("Indikator disimpan"),
+    "indicator_deleted": gettext_lazy("Indikator dihapus"),
+    "action_plan_saved": gettext_lazy("Rencana aksi disimpan"),
+    "action_plan_deleted": gettext_lazy("Rencana aksi dihapus"),
+    "action_plan_progress_saved": gettext_lazy("Kemajuan rencana aksi dicatat"),
+    "attachment_saved": gettext_lazy("Lampiran SKP disimpan"),
+    "expectations_saved": gettext_lazy("Ekspektasi khusus disimpan"),
+    "plan_agreed": gettext_lazy("Rencana disetujui"),
+    "realisation_saved": gettext_lazy("Realisasi disimpan"),
+    "evidence_added": gettext_lazy("Bukti dukung ditambahkan"),
+    "evidence_deleted": gettext_lazy("Bukti dukung dihapus"),
+    "feedback_given": gettext_lazy("Umpan balik diberikan"),
+    "dialog_recorded": gettext_lazy("Dialog kinerja dicatat"),
+    "daily_activities_added": gettext_lazy("Kegiatan harian dicatat"),
+    "period_report_submitted": gettext_lazy("Laporan capaian diserahkan"),
+    "period_rated": gettext_lazy("Penilaian periodik diberikan"),
+    "extra_aspect_rated": gettext_lazy("Aspek tambahan dinilai"),
+    "self_assessment_saved": gettext_lazy("Penilaian mandiri disimpan"),
+    "peer_feedback_given": gettext_lazy("Umpan balik rekan kerja diberikan"),
+    "team_review_submitted": gettext_lazy("Reviu tim penilai diserahkan"),
+    "field_observation_added": gettext_lazy("Observasi lapangan dicatat"),
+    "skp_rated": gettext_lazy("Rating diberikan"),
+    "result_acknowledged": gettext_lazy("Hasil diterima pegawai"),
+    "objection_filed": gettext_lazy("Keberatan diajukan"),
+    "objection_explanation_requested": gettext_lazy("Penjelasan keberatan diminta"),
+    "objection_explanation_given": gettext_lazy("Penjelasan keberatan diberikan"),
+    "objection_decided": gettext_lazy("Keberatan diputus"),
+    "skp_concluded": gettext_lazy("Hasil akhir ditetapkan"),
+}
 SKIP_REASONS = {
     "objection_filed": gettext_lazy("pegawai tidak mengajukan keberatan"),
     "is_functional": gettext_lazy("pegawai tidak menduduki jabatan fungsional"),
@@ -300,6 +335,25 @@ def deadline_policy(case: Case) -> DeadlinePolicy:
         working_days=choice.sla_working_days,
         holidays=holidays_for(case.tenant_id) if choice.sla_working_days else frozenset(),
     )
+
+
+# A phase named after its outcome ("Rencana disepakati", "Final") would claim too much while
+# its own stage still waits: the status says what is awaited instead.
+_WAITING = {
+    Phase.AGREED: gettext_lazy("Menunggu persetujuan rencana"),
+    Phase.FINAL: gettext_lazy("Menunggu penetapan"),
+}
+
+
+def status_label(case: Case | None) -> StrOrPromise:
+    """Return an SKP's status as its badge shows it (the phase, or what it waits for)."""
+    if case is None:
+        return gettext_lazy("Belum dimulai")
+    if case.is_open and case.phase in _WAITING:
+        return _WAITING[Phase(case.phase)]
+    labels: dict[str, StrOrPromise] = dict(Phase.choices)
+    phase = str(case.phase)
+    return labels.get(phase, phase)
 
 
 def on_stage_entered(case: Case, stage_key: str) -> None:
@@ -350,6 +404,7 @@ DEFINITION = ProcessDefinition(
     guards=GUARDS,
     conditions=CONDITIONS,
     skip_reasons=SKIP_REASONS,
+    event_labels=EVENT_LABELS,
     forms=FORMS,
     deadline_policy=deadline_policy,
     user_in_tenant=roles.user_in_agency,

@@ -28,6 +28,7 @@ from processes.organisation.models import ActingAppointment, Position, PositionH
 from processes.organisation.selectors import covering, inactive_on
 from processes.skp import rules
 from processes.skp.models import Cycle, OrganisationResult, PeriodEvaluation, Skp, SkpSettings
+from processes.skp.process import status_label
 from workflow.calendar import local_date
 from workflow.models import Delegation, TemplateVersion, WorkItem
 from workflow.selectors import OPEN
@@ -35,7 +36,6 @@ from workflow.spec import Phase, StageSpec
 
 # Reporting lines are short; the walk down through vacant posts stops here regardless.
 MAX_DEPTH = 12
-PHASE_LABELS: dict[str, StrOrPromise] = dict(Phase.choices)
 # Periods are rated while the SKP is monitored, self-assessed or under review.
 RATING_PHASES = frozenset({Phase.MONITORED, Phase.SELF_ASSESSED, Phase.REVIEWED})
 
@@ -334,7 +334,7 @@ def rows_for(
             TeamRow(
                 skp=skp,
                 phase=case.phase,
-                phase_label=PHASE_LABELS.get(case.phase, case.phase),
+                phase_label=status_label(case),
                 stage_name=stage_name,
                 stage_position=position,
                 stage_count=len(specs[version.pk]),

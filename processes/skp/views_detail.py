@@ -46,6 +46,7 @@ from processes.skp.actions.common import current_form
 from processes.skp.actions.monitoring import InvalidMonitoring
 from processes.skp.actions.plan import InvalidPlan
 from processes.skp.models import Skp
+from processes.skp.process import status_label
 from workflow import policy
 from workflow.errors import GuardFailed, WorkflowError
 from workflow.models import Case, WorkItem
@@ -275,7 +276,7 @@ def header_for(skp: Skp) -> Header:
         appraiser=_person(appraiser),
         supervisor=_person(supervisor),
         phase=phase,
-        phase_label=PHASE_LABELS.get(phase, _("Belum dimulai")),
+        phase_label=status_label(case),
         phase_kind=phase_kind(case),
         stage_name=stage_name,
         actors=actors,
@@ -389,7 +390,7 @@ def skp_rows(skps: list[Skp]) -> list[SkpRow]:
         rows.append(
             SkpRow(
                 skp=skp,
-                phase_label=PHASE_LABELS.get(case.phase, "") if case else _("Belum dimulai"),
+                phase_label=status_label(case),
                 phase_kind=phase_kind(case),
                 stage_name=stage_name,
                 actors=actors,

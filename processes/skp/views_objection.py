@@ -211,6 +211,8 @@ def dialog_context(
         context["dialog_form"] = forms_in.get("dialog") or DialogForm(
             prefix="hasil", initial={"held_on": today_for(skp)}
         )
+        assert skp.case is not None
+        context["dialog_recorded"] = not result_discussed(skp.case)
     if can.respond:
         context["objection_form"] = forms_in.get("objection") or ObjectionForm()
         # The same guard the engine runs when the employee answers.

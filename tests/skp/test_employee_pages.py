@@ -761,6 +761,11 @@ def test_submit_return_fix_resubmit_approve(world: SkpWorld) -> None:
     response = post(employee, skp, "rencana", "ajukan", **{"ajukan-comment": "Mohon diperiksa"})
     assert response.status_code == 302
     assert stage_of(skp) == "agree_plan"
+    # Not agreed yet: the badge says what it waits for, on the page and in the list.
+    page = employee.get(tab_url(skp, "rencana"))
+    assert str(page.context["header"].phase_label) == "Menunggu persetujuan rencana"
+    listed = employee.get(reverse("skp:my_list")).content.decode()
+    assert "Menunggu persetujuan rencana" in listed
 
     # A return needs a reason.
     before = state(skp)
@@ -1134,7 +1139,7 @@ def test_period_report_and_rating(world: SkpWorld) -> None:
     before = state(skp)
     response = monitoring_post(employee, skp, "laporan", 4, **{"laporan-4-report": "Belum"})
     assert form_errors(response) == [
-        "Laporan capaian Triwulan IV dapat diserahkan mulai 24/12/2026."
+        "Laporan capaian Triwulan IV dapat diserahkan mulai 24 Des 2026."
     ]
     response = monitoring_post(appraiser, skp, "nilai_periode", 3)
     assert field_errors(response, "id_nilai-3-rating_hasil") == ["Pilih rating hasil kerja."]

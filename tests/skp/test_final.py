@@ -31,8 +31,9 @@ from tests.factories import skp_review as walk
 from tests.factories.skp import SkpWorld, build_skp_world
 from tests.factories.skp_monitoring import set_settings
 from workflow import actions as engine
+from workflow import selectors
 from workflow.errors import StepNotAllowed
-from workflow.models import AuditCode, AuditEntry
+from workflow.models import AuditCode, AuditEntry, Notification
 from workflow.spec import Phase
 
 RATINGS = {
@@ -321,16 +322,30 @@ def test_the_units_result_is_fixed_once_one_of_its_skps_is_final(closed: SkpWorl
     walk.record_result(world, "SEKRE", "baik")
 
 
-def test_hr_reopening_unlocks_and_the_result_is_concluded_again(closed: SkpWorld) -> None:
+def test_hr_reopening_unlocks_and_the_result_is_concluded_again(
+    closed: SkpWorld, django_capture_on_commit_callbacks: Any
+) -> None:
     world = closed
     skp = world.skp("staf1")
     assert (skp.predikat, skp.follow_up) == ("baik", "none")
 
-    engine.reopen_case(
-        case_id=world.case("staf1").pk,
-        actor=world.org.admin,
-        reason="Salah input rating; SK Kepala BKPSDM 800/5/2027",
-        to_stage="rate",
+    with django_capture_on_commit_callbacks(execute=True):
+        engine.reopen_case(
+            case_id=world.case("staf1").pk,
+            actor=world.org.admin,
+            reason="Salah input rating; SK Kepala BKPSDM 800/5/2027",
+            to_stage="rate",
+        )
+
+    # The employee and the appraiser who rates again are told why.
+    told = Notification.objects.filter(title__startswith="Dokumen dibuka kembali")
+    assert sorted((note.recipient_id, note.body) for note in told) == sorted(
+        (
+            world.user(who).pk,
+            "Dokumen final dibuka kembali ke tahap Penilaian oleh pejabat penilai. "
+            "Alasan: Salah input rating; SK Kepala BKPSDM 800/5/2027",
+        )
+        for who in ("staf1", "kasi")
     )
 
     case = world.case("staf1")
@@ -360,3 +375,38 @@ def test_hr_reopening_unlocks_and_the_result_is_concluded_again(closed: SkpWorld
         "baik",
         "sangat_baik",
     ]
+
+
+def test_the_history_names_events_counts_repeats_and_the_stage_actually_entered(
+    db: None,
+) -> None:
+    world = build_skp_world()
+    walk.to_discussion(world, "staf1", justification="Unit belum dinilai.")
+    objection_actions.acknowledge_result(skp_id=world.skp("staf1").pk, actor=world.user("staf1"))
+    walk.finalise(world, "staf1", note="Ikut pelatihan analisis kurikulum.")
+
+    rows = selectors.timeline_for(world.case("staf1"))
+    shown = [(row.label, row.to_stage, row.count) for row in rows]
+
+    # Four quarters' realisations of the one indicator read as one line.
+    assert ("Realisasi disimpan", "Pemantauan kinerja dan bukti dukung", 4) in shown
+    assert not any(row.label == "Catatan proses" for row in rows)
+    # No keberatan: the discussion leads to the penetapan, the decision stage is skipped.
+    done = next(
+        row
+        for row in rows
+        if row.from_stage == "Dialog hasil dan tanggapan pegawai" and row.label == "Tahap selesai"
+    )
+    assert done.to_stage == "Penetapan hasil oleh pengelola kinerja"
+    # Notes on completed steps read as notes, not as reasons.
+    assert {
+        row.reason_label
+        for row in rows
+        if row.entry.code in (AuditCode.TASK_COMPLETED, AuditCode.STAGE_COMPLETED)
+    } == {"Catatan"}
+    skipped = next(row for row in rows if row.label == "Tahap dilewati")
+    assert (skipped.to_stage, skipped.reason, skipped.reason_label) == (
+        "Keputusan atas keberatan",
+        "pegawai tidak mengajukan keberatan",
+        "Alasan",
+    )

@@ -1026,7 +1026,7 @@ def test_where_reports_are_required_the_period_is_rated_after_its_report(
         ),
         skp,
     ) == {
-        "period_index": ["Laporan capaian Triwulan III dapat diserahkan mulai 23/09/2026."],
+        "period_index": ["Laporan capaian Triwulan III dapat diserahkan mulai 23 Sep 2026."],
         "report": ["Laporan capaian wajib diisi."],
     }
     before = audit_count(skp)
@@ -1065,7 +1065,7 @@ def test_where_reports_are_required_the_period_is_rated_after_its_report(
     )
 
 
-@pytest.mark.parametrize(("lead_days", "opens"), [(7, None), (0, "30/09/2026")])
+@pytest.mark.parametrize(("lead_days", "opens"), [(7, None), (0, "30 Sep 2026")])
 def test_the_report_opens_the_agencys_lead_days_before_the_period_ends(
     world: SkpWorld, monkeypatch: pytest.MonkeyPatch, lead_days: int, opens: str | None
 ) -> None:

@@ -150,6 +150,9 @@ def test_the_appraiser_is_asked_for_the_result_dialog_and_the_employee_waits_for
     client.force_login(world.user("staf1"))
 
     waiting = client.get(url).content.decode()
+    appraiser = Client()
+    appraiser.force_login(world.user("kasi"))
+    before_dialog = appraiser.get(url).content.decode()
     with clock(RECEIVED):
         walk.discuss(world, "staf1")
     answering = client.get(url).content.decode()
@@ -164,6 +167,8 @@ def test_the_appraiser_is_asked_for_the_result_dialog_and_the_employee_waits_for
     assert "Terima hasil" not in waiting
     assert "Ajukan keberatan" not in waiting
     assert 'id="menunggu-dialog"' not in answering
+    assert 'id="dialog-tercatat"' not in before_dialog
+    assert 'id="dialog-tercatat"' in appraiser.get(url).content.decode()
     assert "Terima hasil" in answering
     assert "Ajukan keberatan" in answering
 

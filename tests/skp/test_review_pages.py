@@ -1130,6 +1130,7 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
         ("Final", "current"),
     ]
     assert pending.context["header"].phase_kind == "info"
+    assert str(pending.context["header"].phase_label) == "Menunggu penetapan"
     response = hr.post(url, {"aksi": "tetapkan", "follow_up_note": "Ikut diklat kepemimpinan."})
 
     assert response.status_code == 302
@@ -1143,6 +1144,7 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
     assert "Rekomendasi tindak lanjut Tidak ada tindak lanjut" in page_text
     assert page.context["finalise"] is False
     assert {s.state for s in page.context["header"].steps} == {"done"}
+    assert str(page.context["header"].phase_label) == "Final"
     assert page.context["header"].phase_kind == "ok"
     again = hr.post(url, {"aksi": "tetapkan"})
     assert again.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import smtplib
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -14,7 +15,14 @@ from django.db import transaction
 from tests.workflow.conftest import KIND, World, open_tasks, set_data
 from workflow import actions, notifications, tasks
 from workflow.designer import create_template, publish_template
-from workflow.models import AuditCode, Case, DigestChoice, Notification, NotificationPreference
+from workflow.models import (
+    AuditCode,
+    Case,
+    DigestChoice,
+    Notification,
+    NotificationPreference,
+    WorkItem,
+)
 from workflow.registry import get_process, register
 from workflow.spec import Phase, Role, StageSpec
 
@@ -84,7 +92,11 @@ def test_a_committed_start_notifies_the_first_owner_once_and_emails_them(
         None,
     )
     assert notification.body.startswith("Dokumen uji menunggu tindakan Anda pada tahap Menyusun")
-    assert "(Asia/Makassar)" in notification.body
+    # The due date as the pages write it, in the tenant's zone with its label.
+    due = WorkItem.objects.get(process_id=case.pk, stage_key=case.stage_key).due_at
+    assert due is not None
+    local = due.astimezone(zoneinfo.ZoneInfo("Asia/Makassar"))
+    assert notification.body.endswith(f" {local:%Y} {local:%H}.{local:%M} WITA.")
     assert notification.emailed_at is not None
     [message] = mail.outbox
     assert message.to == ["pegawai@contoh.go.id"]

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.templatetags.ui import local_date
 from processes.organisation.selectors import appraiser_of
 from processes.skp import rules
 from processes.skp.access import Seat, SkpAccess, role_day, today_for
@@ -139,7 +140,7 @@ def _period(
         if opens_on > today:
             errors[field] = [
                 _("Laporan capaian %(label)s dapat diserahkan mulai %(day)s.")
-                % {"label": period.label, "day": opens_on.strftime("%d/%m/%Y")}
+                % {"label": period.label, "day": local_date(opens_on)}
             ]
             return None
     return period
