@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.templatetags.ui import local_time_filter
 from workflow.actions import WorkflowEvent
@@ -446,7 +447,11 @@ def _send_digest(user_id: int, stamp: datetime.datetime) -> int:
                 },
             )
             send_mail(
-                subject=_("[Kinerja ASN] Ringkasan harian: %(count)d notifikasi belum dibaca")
+                subject=ngettext(
+                    "[Kinerja ASN] Ringkasan harian: %(count)d notifikasi belum dibaca",
+                    "[Kinerja ASN] Ringkasan harian: %(count)d notifikasi belum dibaca",
+                    len(rows),
+                )
                 % {"count": len(rows)},
                 message=text,
                 from_email=None,

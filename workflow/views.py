@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workflow import jobs, notifications, selectors
@@ -55,7 +56,12 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     """Mark every unread notification of the user read."""
     changed = notifications.mark_all_read(request.user)
-    messages.success(request, _("%(count)d notifikasi ditandai sudah dibaca.") % {"count": changed})
+    text = ngettext(
+        "%(count)d notifikasi ditandai sudah dibaca.",
+        "%(count)d notifikasi ditandai sudah dibaca.",
+        changed,
+    ) % {"count": changed}
+    messages.success(request, text)
     return redirect(_list_url(request))
 
 

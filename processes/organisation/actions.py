@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from processes.organisation import hooks
 from processes.organisation.access import require_admin
@@ -256,7 +257,11 @@ def _follow(
                 {
                     "case_id": case_id,
                     "document": title,
-                    "what": _("%(count)d tugas dialihkan ke pejabat yang baru")
+                    "what": ngettext(
+                        "%(count)d tugas dialihkan ke pejabat yang baru",
+                        "%(count)d tugas dialihkan ke pejabat yang baru",
+                        len(moved),
+                    )
                     % {"count": len(moved)},
                 }
             )

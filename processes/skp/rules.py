@@ -27,7 +27,7 @@ from typing import Final
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from workflow.calendar import DayCount, due_at
 
@@ -208,7 +208,11 @@ class CurveBound:
         if self.largest:
             return _("%(group)s harus menjadi kelompok terbanyak") % {"group": group}
         if self.min_persons is not None:
-            return _("%(group)s paling sedikit %(count)d orang") % {
+            return ngettext(
+                "%(group)s paling sedikit %(count)d orang",
+                "%(group)s paling sedikit %(count)d orang",
+                self.min_persons,
+            ) % {
                 "group": group,
                 "count": self.min_persons,
             }
@@ -332,7 +336,11 @@ def curve_limits(
             min_count = bound.min_persons
         if bound.min_percent is not None or bound.max_percent is not None:
             count = min_count if min_count is not None else max_count
-            sentence = _("%(rule)s (%(count)d dari %(population)d orang)") % {
+            sentence = ngettext(
+                "%(rule)s (%(count)d dari %(population)d orang)",
+                "%(rule)s (%(count)d dari %(population)d orang)",
+                population,
+            ) % {
                 "rule": bound.description,
                 "count": count,
                 "population": population,

@@ -53,7 +53,7 @@ from processes.skp.forms_hr import (
     search_users,
 )
 from processes.skp.jobs import OPEN_CYCLE_JOB, open_cycle_params
-from processes.skp.models import Cycle, Skp
+from processes.skp.models import CurvePopulation, Cycle, Skp
 from processes.skp.process import KIND, settings_for
 from processes.skp.rules import Predikat
 from workflow import actions as engine
@@ -980,6 +980,8 @@ def dashboard(request: HttpRequest, hr: Hr) -> HttpResponse:
                 "overdue": overdue,
                 "overdue_total": sum(row.count for row in overdue),
                 "curves": curves,
+                "curve_per_appraiser": settings_for(hr.agency.pk).curve_population
+                == CurvePopulation.DIRECT_REPORTS,
                 "trend": trend,
                 "predikat_labels": [predikat.label for predikat in Predikat],
                 "chart_data": chart_data(funnel, overdue, curves, trend),

@@ -27,7 +27,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from processes.skp import selectors, tabs
 from processes.skp.access import SkpAccess
@@ -760,7 +760,11 @@ def _paste_daily_activities(post: Post) -> Result:
                 messages.error(post.request, error.message)
             else:
                 count = len(entries)
-                text_saved = _("%(count)d kegiatan harian dicatat.") % {"count": count}
+                text_saved = ngettext(
+                    "%(count)d kegiatan harian dicatat.",
+                    "%(count)d kegiatan harian dicatat.",
+                    count,
+                ) % {"count": count}
                 return saved(post.request, post.back("harian"), text_saved)
         for line_error in line_errors:
             form.add_error("lines", line_error)

@@ -276,6 +276,22 @@ def test_dashboard_page_passes_the_same_numbers_to_the_charts(
     assert html.count('<table class="table-curve">') == 2
     assert "Sangat Baik harus menjadi kelompok terbanyak" in html
 
+    assert 'id="curve-population-note"' not in html
+
+
+def test_dashboard_says_when_the_curve_binds_per_appraiser(world: SkpWorld, client: Client) -> None:
+    SkpSettings.objects.update_or_create(
+        agency=world.org.agency, defaults={"curve_population": "direct_reports"}
+    )
+    client.force_login(world.org.admin)
+
+    html = client.get(reverse("skp:hr_dashboard")).content.decode()
+
+    assert 'id="curve-population-note"' in html
+    assert "Instansi ini memeriksa kurva per pejabat penilai" in html
+    # The per-unit picture is still shown beside the note.
+    assert html.count('<table class="table-curve">') == 2
+
 
 def test_dashboard_picks_a_cycle_of_the_agency_only(world: SkpWorld, client: Client) -> None:
     other = build_skp_world(code="lain")

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from processes.organisation.access import require_admin
 from processes.skp.models import (
@@ -336,7 +337,11 @@ def refresh_citizen_realisations(*, cycle_id: int, actor: Any = None) -> int:
             average = (Decimal(sum(within)) / Decimal(len(within))).quantize(
                 _CENT, rounding=ROUND_HALF_UP
             )
-            note = _("Rata-rata %(count)d penilaian masyarakat") % {"count": len(within)}
+            note = ngettext(
+                "Rata-rata %(count)d penilaian masyarakat",
+                "Rata-rata %(count)d penilaian masyarakat",
+                len(within),
+            ) % {"count": len(within)}
             for indicator in indicators:
                 written += _write(indicator, period.index, average, note, actor, existing)
     if written:
