@@ -41,13 +41,24 @@ _SEEDED_ROWS = pytest.StashKey[str]()
 @pytest.fixture(scope="session", autouse=True)
 def _seeded_rows(
     request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: DjangoDbBlocker
-) -> None:
-    """Keep the rows the migrations seeded, as JSON, before any test changes them."""
+) -> Iterator[None]:
+    """Keep the rows the migrations seeded, as JSON, before any test changes them.
+
+    At the end of the session, before the test database is dropped, end the PostgreSQL
+    sessions that threads of the tests left open on it (a dropped database must have none).
+    """
     with django_db_blocker.unblock():
         rows = chain.from_iterable(
             apps.get_model(label)._default_manager.order_by("pk") for label in SEEDED_MODELS
         )
         request.config.stash[_SEEDED_ROWS] = serializers.serialize("json", rows)
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def _is_transactional(item: pytest.Item) -> bool:
