@@ -66,6 +66,8 @@ class NavItem:
     visible: Visibility = signed_in
     order: int = 100
     section: str = "main"
+    # Further URL names whose pages belong to this item (its tabs), e.g. "skp:hr_dashboard".
+    also_active: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,15 @@ def items_for(request: HttpRequest) -> list[ShownNavItem]:
 
 
 def _active_key(request: HttpRequest, resolved: list[tuple[NavItem, str]]) -> str | None:
-    """Pick the item of the current page: an exact URL name, else the longest URL prefix."""
+    """Pick the item of the current page: an exact URL name (its own or one it claims),
+    else the longest URL prefix."""
     match = getattr(request, "resolver_match", None)
     if match is not None:
         for item, _url in resolved:
             if item.url_name == match.view_name:
+                return item.key
+        for item, _url in resolved:
+            if match.view_name in item.also_active:
                 return item.key
     path = request.path
     best: tuple[int, str] | None = None

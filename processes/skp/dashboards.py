@@ -296,11 +296,28 @@ class PredikatTrend:
         """Return every counted evaluation."""
         return sum(sum(values) for values in self.series.values())
 
-    def rows(self) -> list[tuple[rules.Period, list[int]]]:
-        """Return one line per period with its counts in predikat order (tables)."""
+    @property
+    def evaluated(self) -> list[bool]:
+        """Return, per period, whether any evaluation of it is counted yet."""
         return [
-            (period, [self.series[predikat][index] for predikat in Predikat])
-            for index, period in enumerate(self.periods)
+            any(self.series[predikat][index] for predikat in Predikat)
+            for index in range(len(self.periods))
+        ]
+
+    def rows(self) -> list[tuple[rules.Period, list[int] | None]]:
+        """Return one line per period with its counts in predikat order (tables); None
+        for a period nobody has been evaluated in yet (not a period of zeros)."""
+        return [
+            (period, [self.series[predikat][index] for predikat in Predikat] if done else None)
+            for index, (period, done) in enumerate(zip(self.periods, self.evaluated, strict=True))
+        ]
+
+    def chart_counts(self, predikat: Predikat) -> list[int | None]:
+        """Return the predikat's counts per period, None where the period is not evaluated
+        yet (the line stops there instead of dropping to zero)."""
+        return [
+            count if done else None
+            for count, done in zip(self.series[predikat], self.evaluated, strict=True)
         ]
 
 

@@ -32,6 +32,9 @@ def register_hr_nav() -> None:
             visible=administers_some_agency,
             order=50,
             section="admin",
+            # The dashboards and settings are tabs beside the cycles (their URLs sit
+            # under /skp/, which would otherwise mark "SKP saya").
+            also_active=("skp:hr_dashboard", "skp:hr_settings"),
         ),
         NavItem(
             "skp_stuck",

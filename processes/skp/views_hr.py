@@ -948,8 +948,12 @@ def chart_data(
         "trend": {
             "periods": [period.label for period in trend.periods],
             "series": [
-                {"key": str(predikat.value), "label": str(predikat.label), "counts": counts}
-                for predikat, counts in trend.series.items()
+                {
+                    "key": str(predikat.value),
+                    "label": str(predikat.label),
+                    "counts": trend.chart_counts(predikat),
+                }
+                for predikat in trend.series
             ],
         },
         "axis": {"units": _("Unit kerja"), "count": _("Jumlah"), "percent": _("Persen")},

@@ -212,7 +212,13 @@ def test_predikat_trend(world: SkpWorld, django_assert_num_queries: Any) -> None
         SK: [0, 0, 0, 0],
     }
     assert trend.total == 4
-    assert [counts for _period, counts in trend.rows()][:2] == [[0, 2, 1, 0, 0], [1, 0, 0, 0, 0]]
+    assert [counts for _period, counts in trend.rows()] == [
+        [0, 2, 1, 0, 0],
+        [1, 0, 0, 0, 0],
+        None,  # nobody evaluated in Triwulan III yet: not a row of zeros
+        None,
+    ]
+    assert trend.chart_counts(B) == [2, 0, None, None]
 
 
 def test_an_empty_cycle_aggregates_to_nothing(world: SkpWorld) -> None:
@@ -267,7 +273,11 @@ def test_dashboard_page_passes_the_same_numbers_to_the_charts(
         "min": [None, None, None, None, None],
     }
     assert data["trend"]["periods"] == ["Triwulan I", "Triwulan II", "Triwulan III", "Triwulan IV"]
-    assert data["trend"]["series"][1] == {"key": "baik", "label": "Baik", "counts": [2, 0, 0, 0]}
+    assert data["trend"]["series"][1] == {
+        "key": "baik",
+        "label": "Baik",
+        "counts": [2, 0, None, None],
+    }
     # Chart.js is loaded on this page only, after the data; every chart has its table.
     assert "vendor/chartjs/chart.umd.min.js" in html
     assert "js/dashboards.js" in html
@@ -277,6 +287,8 @@ def test_dashboard_page_passes_the_same_numbers_to_the_charts(
     assert "Sangat Baik harus menjadi kelompok terbanyak" in html
 
     assert 'id="curve-population-note"' not in html
+    # Triwulan III and IV: nobody evaluated yet, said once per row instead of zeros.
+    assert html.count('<td colspan="5" class="muted">Belum ada evaluasi</td>') == 2
 
 
 def test_dashboard_says_when_the_curve_binds_per_appraiser(world: SkpWorld, client: Client) -> None:
@@ -318,3 +330,17 @@ def test_dashboard_without_cycles_explains_itself(db: None, client: Client) -> N
     assert response.context["cycle"] is None
     assert "Belum ada siklus." in html
     assert "chart.umd.min.js" not in html
+
+
+@pytest.mark.parametrize("url_name", ["skp:hr_dashboard", "skp:hr_settings"])
+def test_hr_tabs_mark_the_cycles_menu_item_not_my_skp(
+    world: SkpWorld, client: Client, url_name: str
+) -> None:
+    client.force_login(world.org.admin)
+
+    html = client.get(reverse(url_name)).content.decode()
+
+    cycles = reverse("skp:cycle_list")
+    assert f'<li><a href="{cycles}" aria-current="page">Siklus SKP</a></li>' in html
+    my_skp = reverse("skp:my_list")
+    assert f'<li><a href="{my_skp}">SKP saya</a></li>' in html
