@@ -8,8 +8,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.templatetags.ui import zone_label
+from workflow import selectors
 
 
 @login_not_required
@@ -34,5 +38,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the signed-in user's start page."""
-    return render(request, "home.html")
+    """Show the signed-in user's start page: their task counts and where to go next."""
+    user = request.user
+    return render(
+        request,
+        "home.html",
+        {
+            "task_count": selectors.inbox_for(user).count(),
+            "overdue_count": selectors.overdue_for(user).count(),
+            "queue_count": selectors.queue_for(user).count(),
+            "zone": zone_label(timezone.get_current_timezone()),
+        },
+    )

@@ -338,7 +338,9 @@ def _should_skip(case: Case, spec: StageSpec, plan: _Plan | None) -> str:
             reason = definition.skip_reasons.get(spec.condition)
             if reason:
                 return str(reason)
-            return _("kondisi %(condition)s tidak terpenuhi") % {"condition": spec.condition}
+            return _("kondisi %(condition)s tidak terpenuhi") % {
+                "condition": definition.condition_label(spec.condition)
+            }
     if plan is not None and not any(not task.get("needs_actor") for task in plan.tasks):
         return _("tidak ada pelaksana yang memenuhi syarat")
     return ""

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from html import escape
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workflow.spec import ROLE_LABELS, Phase, Quorum, StageSpec
 
-BOX_WIDTH = 240
+BOX_WIDTH = 260
 BOX_HEIGHT = 58
 GAP = 26
 LEFT = 132
 TOP = 16
 RETURN_LANE = 26
+LINE_HEIGHT = 14
 # Approximate widths of system-ui at the sizes used, to wrap text inside its box.
 CHAR_WIDTH_BOLD = 7.2
 CHAR_WIDTH = 6.4
 
 
-def _quorum_text(stage: StageSpec) -> str:
+def group_text(n: int | None, size: int | None = None) -> str:
+    """Say how many of a stage's group must act in parallel (an N-of-M stage).
+
+    ``size`` is the group a document's stage was given (its M), when known: "2 dari 5 orang";
+    a template does not know it yet: "2 orang dari kelompok".
+    """
+    if not n or n < 1:
+        return _("sebagian dari kelompok")
+    if size is not None and size >= n:
+        return ngettext("%(n)d dari %(m)d orang", "%(n)d dari %(m)d orang", size) % {
+            "n": n,
+            "m": size,
+        }
+    return ngettext("%(n)d orang dari kelompok", "%(n)d orang dari kelompok", n) % {"n": n}
+
+
+def _quorum_text(stage: StageSpec, size: int | None) -> str:
     if stage.quorum == Quorum.ALL:
-        return "semua"
+        return _("semua")
     if stage.quorum == Quorum.N_OF_M:
-        return f"{stage.quorum_n} dari M" if stage.quorum_n else "N dari M"
+        return group_text(stage.quorum_n, size)
     return ""
 
 
@@ -60,21 +80,62 @@ def _text(x: float, y: float, lines: list[str], attributes: str, line_height: in
     return f'<text x="{x}" y="{y}" {attributes}>{spans}</text>'
 
 
+def _fit_parts(parts: Sequence[str], width: float, char_width: float, lines: int) -> list[str]:
+    """Join ``parts`` with " · " into at most ``lines`` lines, breaking between parts; a part
+    too long for a line is wrapped at spaces like ``_fit``."""
+    limit = max(int(width // char_width), 4)
+    result: list[str] = []
+    for part in parts:
+        candidate = f"{result[-1]} · {part}" if result else part
+        if result and len(candidate) <= limit:
+            result[-1] = candidate
+        else:
+            result.append(part)
+    if len(result) <= lines and all(len(line) <= limit for line in result):
+        return result
+    return _fit(" · ".join(parts), width, char_width, lines)
+
+
+def _details(stage: StageSpec, size: int | None) -> list[str]:
+    """Return who acts on the stage, how many, its SLA and whether it is optional."""
+    actor = ROLE_LABELS.get(stage.role, stage.role)
+    if stage.team:
+        actor = f"{actor}: {stage.team}"
+    details = [actor]
+    quorum = _quorum_text(stage, size)
+    if quorum:
+        details.append(quorum)
+    if stage.sla_days:
+        details.append(_("%(days)s hari") % {"days": stage.sla_days})
+    if stage.optional:
+        details.append(_("opsional"))
+    return details
+
+
 def render_svg(
     stages: Sequence[StageSpec],
     *,
     current: str = "",
     done: Collection[str] = (),
     title: str = "",
+    group_sizes: Mapping[str, int] | None = None,
 ) -> str:
     """Return an SVG of the stages top to bottom, phases on the left, returns as dashed arcs.
 
-    ``current`` highlights where a document stands; ``done`` marks stages it completed.
+    ``current`` highlights where a document stands; ``done`` marks stages it completed;
+    ``group_sizes`` gives, by stage key, how many people a document's N-of-M stage chose
+    from (a template's diagram has none). A box grows by a line when its summary needs two.
     """
+    sizes = group_sizes or {}
+    summaries = [
+        _fit_parts(_details(stage, sizes.get(stage.key)), BOX_WIDTH - 20, CHAR_WIDTH, 2)
+        for stage in stages
+    ]
+    heights = [BOX_HEIGHT + LINE_HEIGHT * (len(summary) - 1) for summary in summaries]
     returns = sum(len(stage.return_to) for stage in stages)
     width = LEFT + BOX_WIDTH + 20 + RETURN_LANE * max(returns, 1)
-    height = TOP * 2 + len(stages) * (BOX_HEIGHT + GAP)
-    label = escape(title or "Diagram tahapan")
+    height = TOP * 2 + sum(heights) + GAP * len(stages)
+    label = escape(title or _("Diagram tahapan"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{label}" '
@@ -83,21 +144,23 @@ def render_svg(
         'markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#51606f"/></marker></defs>',
     ]
-    y_of: dict[str, int] = {}
+    middle_of: dict[str, int] = {}
+    name_of = {stage.key: stage.name or stage.key for stage in stages}
     previous_phase = ""
+    y = TOP
     for index, stage in enumerate(stages):
-        y = TOP + index * (BOX_HEIGHT + GAP)
-        y_of[stage.key] = y
+        box_height = heights[index]
+        middle_of[stage.key] = y + box_height // 2
         if stage.phase != previous_phase:
             phase = Phase(stage.phase).label if stage.phase in Phase.values else stage.phase
             phase_lines = _fit(str(phase), LEFT - 16, CHAR_WIDTH_BOLD, 2)
             parts.append(
                 _text(
                     8,
-                    y + BOX_HEIGHT // 2 + (4 if len(phase_lines) == 1 else -3),
+                    y + box_height // 2 + (4 if len(phase_lines) == 1 else -3),
                     phase_lines,
                     'fill="#51606f" font-weight="600"',
-                    14,
+                    LINE_HEIGHT,
                 )
             )
             previous_phase = stage.phase
@@ -110,7 +173,7 @@ def render_svg(
         dash = ' stroke-dasharray="5 3"' if stage.optional else ""
         parts.append(
             f'<g class="{css}" data-stage="{escape(stage.key)}">'
-            f'<rect x="{LEFT}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" '
+            f'<rect x="{LEFT}" y="{y}" width="{BOX_WIDTH}" height="{box_height}" rx="6" '
             f'fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{3 if stage.key == current else 1.5}"{dash}/>'
             f"<title>{escape(stage.name)}</title>"
@@ -119,41 +182,33 @@ def render_svg(
                 y + 18,
                 _fit(stage.name, BOX_WIDTH - 20, CHAR_WIDTH_BOLD, 2),
                 'font-weight="600"',
-                14,
+                LINE_HEIGHT,
             )
         )
-        actor = ROLE_LABELS.get(stage.role, stage.role)
-        if stage.team:
-            actor = f"{actor}: {stage.team}"
-        details = [actor]
-        if _quorum_text(stage):
-            details.append(_quorum_text(stage))
-        if stage.sla_days:
-            details.append(f"{stage.sla_days} hari")
-        if stage.optional:
-            details.append("opsional")
-        summary = _fit(" · ".join(details), BOX_WIDTH - 20, CHAR_WIDTH, 1)
-        parts.append(_text(LEFT + 10, y + 48, summary, 'fill="#51606f"', 14) + "</g>")
+        parts.append(
+            _text(LEFT + 10, y + 48, summaries[index], 'fill="#51606f"', LINE_HEIGHT) + "</g>"
+        )
         if index + 1 < len(stages):
             middle = LEFT + BOX_WIDTH // 2
             parts.append(
-                f'<line x1="{middle}" y1="{y + BOX_HEIGHT}" x2="{middle}" '
-                f'y2="{y + BOX_HEIGHT + GAP - 2}" stroke="#51606f" marker-end="url(#arrow)"/>'
+                f'<line x1="{middle}" y1="{y + box_height}" x2="{middle}" '
+                f'y2="{y + box_height + GAP - 2}" stroke="#51606f" marker-end="url(#arrow)"/>'
             )
+        y += box_height + GAP
     lane = 0
     for stage in stages:
         for target in stage.return_to:
-            if target not in y_of:
+            if target not in middle_of:
                 continue
             lane += 1
             x = LEFT + BOX_WIDTH + 10 + lane * (RETURN_LANE - 6)
-            y1 = y_of[stage.key] + BOX_HEIGHT // 2
-            y2 = y_of[target] + BOX_HEIGHT // 2
+            y1 = middle_of[stage.key]
+            y2 = middle_of[target]
             right = LEFT + BOX_WIDTH
             parts.append(
                 f'<path class="return" d="M{right},{y1} H{x} V{y2} H{right + 2}" '
                 'fill="none" stroke="#a1151b" stroke-dasharray="4 3" marker-end="url(#arrow)">'
-                f"<title>{escape(stage.name)} → {escape(target)}</title></path>"
+                f"<title>{escape(stage.name)} → {escape(name_of[target])}</title></path>"
             )
     parts.append("</svg>")
     return "".join(parts)

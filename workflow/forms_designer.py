@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workflow.diagram import group_text
 from workflow.registry import ProcessDefinition
 from workflow.spec import (
     PHASE_ORDER,
@@ -60,10 +61,15 @@ BREACH_NAMES: dict[str, str | Promise] = {
 
 @dataclass(frozen=True)
 class Option:
-    """One choice of a select or checkbox list."""
+    """One choice of a select or checkbox list.
+
+    ``code`` is the stored code of a process's form, guard or condition, shown small next to
+    its label for admins who meet it in configurations; empty when the label is the code.
+    """
 
     value: str
     label: str | Promise
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,18 @@ class DesignerChoices:
     conditions: tuple[Option, ...]
     guards: tuple[Option, ...]
     forms: tuple[Option, ...] | None  # None: the process names no forms (free text)
+
+
+def _coded(codes: Iterable[str], labels: Mapping[str, str | Promise]) -> tuple[Option, ...]:
+    """Return the process's codes as options: labelled ones in the process's order, then
+    unlabelled ones by code (shown as the code itself)."""
+    known = set(codes)
+    ordered = [code for code in labels if code in known]
+    ordered += sorted(known - set(ordered))
+    return tuple(
+        Option(code, labels[code], code) if labels.get(code) else Option(code, code)
+        for code in ordered
+    )
 
 
 def designer_choices(
@@ -95,12 +113,10 @@ def designer_choices(
         teams=tuple(Option(code, f"{name} ({code})") for code, name in teams),
         quorums=tuple(Option(value, QUORUM_NAMES[value]) for value in Quorum),
         breaches=tuple(Option(value, BREACH_NAMES[value]) for value in BreachAction),
-        conditions=tuple(Option(name, name) for name in sorted(definition.conditions)),
-        guards=tuple(Option(name, name) for name in sorted(definition.guards)),
+        conditions=_coded(definition.conditions, definition.condition_labels),
+        guards=_coded(definition.guards, definition.guard_labels),
         forms=(
-            None
-            if definition.forms is None
-            else tuple(Option(name, name) for name in sorted(definition.forms))
+            None if definition.forms is None else _coded(definition.forms, definition.form_labels)
         ),
     )
 
@@ -300,12 +316,13 @@ class StageEditor:
 
 @dataclass(frozen=True)
 class ReturnOption:
-    """One return target offered to a stage."""
+    """One return target offered to a stage: the stage's name, its key shown small."""
 
     key: str
     label: str
     checked: bool
     later: bool  # chosen, but not an earlier stage (shown so the problem can be fixed)
+    missing: bool = False  # chosen, but no stage has this key (the label is the key)
 
 
 @dataclass(frozen=True)
@@ -348,7 +365,8 @@ def _facts(row: StageRow, choices: DesignerChoices) -> str:
     if values["role"] == Role.TEAM and values["team"]:
         parts[-1] = f"{parts[-1]}: {values['team']}"
     if values["quorum"] == Quorum.N_OF_M:
-        parts.append(_("%(n)s dari M") % {"n": values["quorum_n"] or "N"})
+        raw = str(values["quorum_n"]).strip()
+        parts.append(group_text(int(raw) if raw.isdigit() else None))
     elif values["quorum"] == Quorum.ALL:
         parts.append(labels["quorum"][Quorum.ALL])
     if values["sla_days"]:
@@ -358,23 +376,34 @@ def _facts(row: StageRow, choices: DesignerChoices) -> str:
     return " · ".join(parts)
 
 
+def _stage_names(rows: Sequence[StageRow]) -> dict[str, str]:
+    """Return each stage key's name as its card is headed ("Tahap 3" while it has none)."""
+    names: dict[str, str] = {}
+    for number, row in enumerate(rows, start=1):
+        key = str(row.values["key"])
+        if key and key not in names:
+            names[key] = str(row.values["name"]) or _("Tahap %(number)s") % {"number": number}
+    return names
+
+
 def row_views(editor: StageEditor, choices: DesignerChoices) -> list[RowView]:
     """Return the rows with the return targets each may choose (earlier stages only)."""
     views = []
     count = len(editor.rows)
+    names = _stage_names(editor.rows)
     for index, row in enumerate(editor.rows):
         chosen = list(row.values["return_to"])
-        earlier = [
-            (str(other.values["key"]), str(other.values["name"]))
-            for other in editor.rows[:index]
-            if other.values["key"]
+        earlier = list(
+            dict.fromkeys(
+                str(other.values["key"]) for other in editor.rows[:index] if other.values["key"]
+            )
+        )
+        options = [ReturnOption(key, names[key], key in chosen, False) for key in earlier]
+        options += [
+            ReturnOption(key, names.get(key, key), True, True, missing=key not in names)
+            for key in chosen
+            if key not in earlier
         ]
-        earlier_keys = {key for key, _name in earlier}
-        options = [
-            ReturnOption(key, f"{name or key} ({key})", key in chosen, False)
-            for key, name in dict(earlier).items()
-        ]
-        options += [ReturnOption(key, key, True, True) for key in chosen if key not in earlier_keys]
         focused = editor.focus == index
         views.append(
             RowView(

@@ -74,6 +74,12 @@ class ProcessDefinition:
     # What the process's own audit rows (``PROCESS_EVENT`` with ``payload["event"]``) read
     # as in a document's history, e.g. "realisation_saved" -> "Realisasi disimpan".
     event_labels: Mapping[str, str | Promise] = field(default_factory=dict)
+    # What HR reads in the template designer for the codes a template stores: the page that
+    # handles a stage (``forms``), its guards and its condition, e.g. "plan" -> "Rencana".
+    # The designer lists labelled codes in this order; a code without a label shows as is.
+    form_labels: Mapping[str, str | Promise] = field(default_factory=dict)
+    guard_labels: Mapping[str, str | Promise] = field(default_factory=dict)
+    condition_labels: Mapping[str, str | Promise] = field(default_factory=dict)
     roles: frozenset[str] = frozenset(Role)
     forms: frozenset[str] | None = None
     deadline_policy: Callable[[Case], DeadlinePolicy] = lambda case: DeadlinePolicy()
@@ -100,6 +106,18 @@ class ProcessDefinition:
             teams=None if teams is None else frozenset(teams),
             forms=self.forms,
         )
+
+    def form_label(self, code: str) -> str:
+        """Return what HR reads for the form ``code`` (the code itself when unlabelled)."""
+        return str(self.form_labels.get(code) or code)
+
+    def guard_label(self, code: str) -> str:
+        """Return what HR reads for the guard ``code`` (the code itself when unlabelled)."""
+        return str(self.guard_labels.get(code) or code)
+
+    def condition_label(self, code: str) -> str:
+        """Return what HR reads for the condition ``code`` (the code itself when unlabelled)."""
+        return str(self.condition_labels.get(code) or code)
 
     def urls_for(self, cases: Sequence[Case]) -> Mapping[int, str]:
         """Return each case's page by case id (see ``case_url`` / ``case_urls``)."""

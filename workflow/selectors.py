@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
@@ -54,8 +54,25 @@ def inbox_for(user: Any, *, on: datetime.date | None = None) -> QuerySet[WorkIte
 
 
 def queue_for(user: Any, *, on: datetime.date | None = None) -> QuerySet[WorkItem]:
-    """Return unclaimed pool tasks where ``user`` (or their team) may act, not on their own."""
+    """Return unclaimed pool tasks where ``user`` (or their team) may act, not on their own.
+
+    One row per document stage: the seats of a parallel N-of-M stage are alike, so only the
+    first unclaimed one is listed. A stage where the user already holds or did a task is
+    left out, as ``claim_task`` refuses a second seat to the same person.
+    """
     day = on or timezone.localdate()
+    held = WorkItem.objects.filter(
+        process_id=OuterRef("process_id"), visit=OuterRef("visit"), owner_id=user.pk
+    ).exclude(status=STATUS.CANCELED)
+    earlier_seat = WorkItem.objects.filter(
+        process_id=OuterRef("process_id"),
+        visit=OuterRef("visit"),
+        stage_key=OuterRef("stage_key"),
+        status=STATUS.NEW,
+        is_pool=True,
+        owner__isnull=True,
+        pk__lt=OuterRef("pk"),
+    )
     return (
         _current(
             WorkItem.objects.filter(
@@ -63,7 +80,10 @@ def queue_for(user: Any, *, on: datetime.date | None = None) -> QuerySet[WorkIte
                 status=STATUS.NEW,
                 is_pool=True,
                 owner__isnull=True,
-            ).exclude(process__case__subject_id=user.pk)
+            )
+            .exclude(process__case__subject_id=user.pk)
+            .exclude(Exists(held))
+            .exclude(Exists(earlier_seat))
         )
         .select_related(*_RELATED)
         .order_by(F("due_at").asc(nulls_last=True), "created", "pk")
@@ -132,11 +152,23 @@ class StuckReason:
     age: datetime.timedelta
 
 
+def _join_sentences(parts: list[str]) -> str:
+    """Join problems: full sentences by a space, fragments by "; "."""
+    text = ""
+    for part in (str(item).strip() for item in parts):
+        if not part:
+            continue
+        if text:
+            text += " " if text.endswith((".", "!", "?")) else "; "
+        text += part
+    return text
+
+
 def stuck_reason(task: WorkItem, now: datetime.datetime | None = None) -> StuckReason:
     """Explain a task returned by ``stuck_work`` (no query: uses the selected rows)."""
     moment = now or timezone.now()
     if task.needs_actor:
-        detail = "; ".join(task.problems) or _("tidak ada pelaksana yang memenuhi syarat")
+        detail = _join_sentences(task.problems) or _("tidak ada pelaksana yang memenuhi syarat")
         return StuckReason(
             "no_actor",
             _("Tidak ada pelaksana: %(detail)s") % {"detail": detail},

@@ -25,7 +25,7 @@ class Phase(models.TextChoices):
     """Lifecycle phase of a document: seven open-to-final states plus cancelled."""
 
     PLAN_DRAFTED = "plan_drafted", gettext_lazy("Penyusunan rencana")
-    AGREED = "agreed", gettext_lazy("Rencana disepakati")
+    AGREED = "agreed", gettext_lazy("Persetujuan rencana")
     MONITORED = "monitored", gettext_lazy("Pemantauan")
     SELF_ASSESSED = "self_assessed", gettext_lazy("Penilaian mandiri")
     REVIEWED = "reviewed", gettext_lazy("Penilaian")
@@ -406,7 +406,10 @@ def validate_stages(
                             "Tahap %(name)s hanya boleh mengembalikan ke tahap sebelumnya, "
                             "bukan ke %(target)s."
                         )
-                        % {"name": _stage_label(stage), "target": target},
+                        % {
+                            "name": _stage_label(stage),
+                            "target": _stage_label(stages[target_index]),
+                        },
                         stage.key,
                         "return_to",
                     )

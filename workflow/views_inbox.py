@@ -121,6 +121,11 @@ def _tab(request: HttpRequest, tab: str, queryset: QuerySet[WorkItem], empty: st
             "page": page,
             "rows": rows,
             "empty": empty,
+            # An empty "mine" tab points to claimable work, which a notification may
+            # have announced as "menunggu tindakan Anda" (one query, only when empty).
+            "queue_waiting": tab == "mine"
+            and not rows
+            and selectors.queue_for(request.user).exists(),
         },
     )
 

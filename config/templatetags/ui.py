@@ -5,7 +5,8 @@ Load with ``{% load ui %}`` (registered in TEMPLATES OPTIONS "libraries"):
 - ``{% local_time value %}`` or ``{{ value|local_time }}``: "23 Nov 2026 14.05 WITA"
   (English: "23 Nov 2026 14:05 WITA") in the active time zone;
 - ``{{ value|local_date }}``: "23 Nov 2026", the date of an instant in the active zone;
-- ``{% status_badge text kind %}``: a badge, kind one of ok, warn, late, muted, info;
+- ``{% status_badge text kind %}``: a badge, kind one of ok, warn, late, muted, info
+  (``wrap=True`` for a sentence-long text that must wrap on a phone);
 - ``{% late_mark due_at %}``: a red "Terlambat" badge when ``due_at`` has passed;
 - ``{% progress_bar value maximum label %}``: a ``<progress>`` bar with the percent as text.
 """
@@ -104,11 +105,16 @@ def local_date(value: dt.datetime | dt.date | None) -> str:
 
 
 @register.simple_tag
-def status_badge(text: object, kind: str = "muted") -> SafeString:
-    """Render ``<span class="badge badge-KIND">text</span>``; an unknown kind shows as muted."""
+def status_badge(text: object, kind: str = "muted", wrap: bool = False) -> SafeString:
+    """Render ``<span class="badge badge-KIND">text</span>``; an unknown kind shows as muted.
+
+    A badge stays on one line; ``wrap=True`` (``{% status_badge reason "warn" wrap=True %}``)
+    adds ``badge-wrap`` for text that may be a sentence: it wraps within its container.
+    """
     if kind not in BADGE_KINDS:
         kind = "muted"
-    return format_html('<span class="badge badge-{}">{}</span>', kind, text)
+    extra = " badge-wrap" if wrap else ""
+    return format_html('<span class="badge badge-{}{}">{}</span>', kind, extra, text)
 
 
 @register.simple_tag

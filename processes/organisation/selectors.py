@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from config.templatetags.ui import local_date
 from processes.organisation.models import (
     EXCLUDED_STATUSES,
     ActingAppointment,
@@ -151,7 +152,7 @@ def _official_above(start: Position | None, day: datetime.date) -> Resolution:
             _("Jabatan %(position)s kosong pada %(day)s dan tidak ada Plt/Plh; %(next)s.")
             % {
                 "position": position.name,
-                "day": day.isoformat(),
+                "day": local_date(day),
                 "next": (
                     _("diteruskan ke %(above)s") % {"above": above.name}
                     if above is not None
@@ -171,7 +172,7 @@ def appraiser_of(employee: Employee, day: datetime.date) -> Resolution:
             None,
             (
                 _("%(name)s tidak memangku jabatan pada %(day)s.")
-                % {"name": employee.name, "day": day.isoformat()},
+                % {"name": employee.name, "day": local_date(day)},
             ),
         )
     above = holding.position.reports_to

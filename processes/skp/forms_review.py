@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -242,7 +243,17 @@ class ExplanationAnswerForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """The final decision on a keberatan; upheld or partly upheld changes the ratings."""
+    """The final decision on a keberatan; upheld or partly upheld changes the ratings.
+
+    Each new rating offers "Tidak diubah" (the default): a keberatan upheld in part often
+    changes one rating only, and a rating ticked by mistake can be taken back; the current
+    rating (``current``) then goes to the action. A rejection keeps the result, so ratings
+    ticked before "Ditolak" was chosen are dropped from the posted data: the action never
+    gets them and the form shown again has none ticked. For a unit head whose rating hasil
+    follows the unit's result (``fixed_hasil``) that rating is the only choice offered.
+    """
+
+    RATINGS = ("rating_hasil", "rating_perilaku")
 
     decision = forms.ChoiceField(
         label=_("Keputusan"),
@@ -261,10 +272,71 @@ class DecisionForm(forms.Form):
         label=_("Pertimbangan keputusan"), widget=textarea(4), required=False, max_length=8000
     )
 
-    def __init__(self, *args: Any, fixed_hasil: Rating | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fixed_hasil: Rating | None = None,
+        current: tuple[str, str] = ("", ""),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.unchanged = dict(zip(self.RATINGS, current, strict=True))
+        for name, value in self.unchanged.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _keep_label(value)), *Rating.choices]
         if fixed_hasil is not None:
+            # The field still accepts the three ratings, so a stale page gets the action's
+            # own explanation; the page offers only the one the unit's result gives.
             self.fields["rating_hasil"].widget.choices = [(fixed_hasil.value, fixed_hasil.label)]
+            self.fields["rating_hasil"].initial = fixed_hasil.value
+            self.unchanged["rating_hasil"] = fixed_hasil.value
+        if self.is_bound and self._posted("decision") == Objection.Decision.REJECTED:
+            posted = self.data
+            data = posted.copy() if isinstance(posted, QueryDict) else dict(posted)
+            for name in self.RATINGS:
+                data.pop(self.add_prefix(name), None)
+            self.data = data
+
+    def _posted(self, name: str) -> str:
+        return str(self.data.get(self.add_prefix(name)) or "")
+
+    def _with_unchanged(self, chosen: Mapping[str, str]) -> tuple[str, str]:
+        hasil, perilaku = (chosen[name] or self.unchanged[name] for name in self.RATINGS)
+        return hasil, perilaku
+
+    def new_ratings(self) -> tuple[str | None, str | None]:
+        """Return the ratings for ``decide_objection`` (after ``is_valid``).
+
+        Upheld or partly upheld: each rating chosen, or the current one where "Tidak
+        diubah" stays chosen. Rejected: none (the result stays). Without a decision the
+        ratings chosen, for the action to refuse with its own message.
+        """
+        data = self.cleaned_data
+        chosen = {name: str(data.get(name) or "") for name in self.RATINGS}
+        if data.get("decision") in (Objection.Decision.UPHELD, Objection.Decision.PARTLY):
+            return self._with_unchanged(chosen)
+        return chosen["rating_hasil"] or None, chosen["rating_perilaku"] or None
+
+    def proposed(self) -> tuple[str, str] | None:
+        """Return the ratings the posted decision would give, for the live predikat.
+
+        None for a rejection, and while no new rating is chosen (nothing would change).
+        Reads the posted data, valid or not (the preview shows what is ticked).
+        """
+        if not self.is_bound or self._posted("decision") == Objection.Decision.REJECTED:
+            return None
+        chosen = {name: self._posted(name) for name in self.RATINGS}
+        if not any(chosen.values()):
+            return None
+        return self._with_unchanged(chosen)
+
+
+def _keep_label(current: str) -> StrOrPromise:
+    """Return the label of a new rating's "keep the current one" choice."""
+    if current in Rating.values:
+        return _("Tidak diubah (%(rating)s)") % {"rating": Rating(current).label}
+    return _("Tidak diubah")
 
 
 # Hasil akhir ----------------------------------------------------------------------------------

@@ -43,21 +43,21 @@ from workflow.spec import Phase
 KIND = "skp"
 
 # The pages that handle a stage (a stage's ``form``); one word shared by the stage, the action,
-# the audit payload, the button and the test file.
-FORMS = frozenset(
-    {
-        "plan",
-        "plan_approval",
-        "monitoring",
-        "self_assessment",
-        "peer_feedback",
-        "rating",
-        "team_review",
-        "discussion",
-        "objection_decision",
-        "finalisation",
-    }
-)
+# the audit payload, the button and the test file. The labels are what HR reads in the
+# template designer, in the order of the cycle.
+FORM_LABELS = {
+    "plan": gettext_lazy("Rencana SKP"),
+    "plan_approval": gettext_lazy("Persetujuan rencana SKP"),
+    "monitoring": gettext_lazy("Pemantauan dan realisasi"),
+    "self_assessment": gettext_lazy("Penilaian mandiri"),
+    "peer_feedback": gettext_lazy("Umpan balik rekan kerja"),
+    "rating": gettext_lazy("Penilaian pejabat penilai"),
+    "team_review": gettext_lazy("Reviu tim penilai kinerja"),
+    "discussion": gettext_lazy("Dialog hasil dan tanggapan pegawai"),
+    "objection_decision": gettext_lazy("Keputusan keberatan"),
+    "finalisation": gettext_lazy("Penetapan hasil akhir"),
+}
+FORMS = frozenset(FORM_LABELS)
 
 
 def skp_of(case: Case) -> Skp | None:
@@ -251,6 +251,19 @@ GUARDS = {
     "result_discussed": result_discussed,
     "objection_decided": objection_decided,
 }
+# The guards as HR reads them when choosing "Syarat sebelum selesai" for a stage.
+GUARD_LABELS = {
+    "plan_complete": gettext_lazy("Rencana lengkap"),
+    "expectations_complete": gettext_lazy("Ekspektasi khusus sudah diisi"),
+    "realisations_complete": gettext_lazy("Realisasi semua periode sudah diisi"),
+    "period_reports_complete": gettext_lazy(
+        "Laporan capaian periodik sudah diserahkan dan dinilai"
+    ),
+    "self_assessment_complete": gettext_lazy("Penilaian mandiri lengkap"),
+    "ratings_given": gettext_lazy("Rating sudah diberikan"),
+    "result_discussed": gettext_lazy("Dialog hasil sudah dicatat"),
+    "objection_decided": gettext_lazy("Keberatan sudah diputus"),
+}
 
 
 # Conditions for optional stages ----------------------------------------------------------
@@ -269,6 +282,11 @@ def is_functional(case: Case) -> bool:
 
 
 CONDITIONS = {"objection_filed": objection_filed, "is_functional": is_functional}
+# The conditions as HR reads them when choosing when an optional stage runs.
+CONDITION_LABELS = {
+    "objection_filed": gettext_lazy("Ada keberatan"),
+    "is_functional": gettext_lazy("Pegawai berjabatan fungsional"),
+}
 # The SKP's own audit rows (``actions.common.record``) as the history names them.
 EVENT_LABELS = {
     "rhk_saved": gettext_lazy("RHK disimpan"),
@@ -337,7 +355,7 @@ def deadline_policy(case: Case) -> DeadlinePolicy:
     )
 
 
-# A phase named after its outcome ("Rencana disepakati", "Final") would claim too much while
+# A phase named after its outcome ("Final") would claim too much while
 # its own stage still waits: the status says what is awaited instead.
 _WAITING = {
     Phase.AGREED: gettext_lazy("Menunggu persetujuan rencana"),
@@ -406,6 +424,9 @@ DEFINITION = ProcessDefinition(
     skip_reasons=SKIP_REASONS,
     event_labels=EVENT_LABELS,
     forms=FORMS,
+    form_labels=FORM_LABELS,
+    guard_labels=GUARD_LABELS,
+    condition_labels=CONDITION_LABELS,
     deadline_policy=deadline_policy,
     user_in_tenant=roles.user_in_agency,
     on_stage_entered=on_stage_entered,

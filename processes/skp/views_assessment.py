@@ -4,7 +4,9 @@ While the SKP stands in its self-assessment stage the employee writes what each 
 (the latest achievement of its indicators is shown beside it) and how each BerAKHLAK value
 was shown (with the value's behaviour guides), saves (``save_self_assessment``) and sends it
 (``submit_self_assessment``: the engine lists every summary still missing). Everyone else
-who may see the SKP reads it.
+who may see the SKP reads it. When the appraiser (or HR) sent the SKP back to this stage,
+the tab says who returned it, when and why, as the plan tab does for a returned plan
+(``return_notice``), until it is sent again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from processes.skp.actions.common import current_form, open_task_for
 from processes.skp.forms_plan import BEHAVIOUR_GUIDES, CommentForm, guide_text, textarea
 from processes.skp.models import BerAkhlak, Rhk, SelfAssessment, Skp
 from processes.skp.views_detail import Attempt, attempt, saved, tab_url
+from processes.skp.views_plan import return_notice
 from workflow.spec import PHASE_ORDER, Phase
 
 TAB = "mandiri"
@@ -111,7 +114,8 @@ def assessment_context(
     rows = list(SelfAssessment.objects.filter(skp=skp))
     by_rhk = {row.rhk_id: row.text for row in rows if row.rhk_id is not None}
     by_value = {row.value: row.text for row in rows if row.value}
-    editable = access.is_employee and current_form(skp) == "self_assessment"
+    in_stage = current_form(skp) == "self_assessment"
+    editable = access.is_employee and in_stage
     holds = editable and open_task_for(skp, request.user) is not None
     form = cast(SelfAssessmentForm | None, bound.get("mandiri"))
     if form is None and editable:
@@ -143,6 +147,7 @@ def assessment_context(
             for value in BerAkhlak
         ],
         "last_update": max((row.updated_at for row in rows), default=None),
+        "returned": return_notice(skp) if in_stage else None,
     }
 
 

@@ -7,8 +7,10 @@ then one tab from ``processes.skp.tabs``. Anyone who may not see the SKP gets 40
 (``access_skp``). A tab's view answers GET and POST alike; POSTs call actions (views never
 write models) and redirect after success.
 
-The helpers below are shared by the tab modules: ``tab_url``, ``attempt`` (call an action and
-turn its refusal into field errors, the guard's problems or a message) and ``is_htmx``.
+The helpers below are shared by the tab modules: ``tab_url``, ``landing_url`` (the tab to
+redirect to after an action that may have moved the SKP back to a phase where the posting
+tab does not show), ``attempt`` (call an action and turn its refusal into field errors, the
+guard's problems or a message) and ``is_htmx``.
 """
 
 from __future__ import annotations
@@ -64,6 +66,26 @@ def tab_url(skp: Skp, key: str, anchor: str = "") -> str:
     """Return the URL of the SKP page's tab ``key`` (with ``#anchor`` when given)."""
     url = reverse("skp:detail_tab", kwargs={"skp_id": skp.pk, "tab": key})
     return f"{url}#{anchor}" if anchor else url
+
+
+def landing_url(skp: Skp, access: SkpAccess, key: str, anchor: str = "") -> str:
+    """Return where to go after an action that may have moved the SKP to another stage.
+
+    The tab ``key`` (with ``#anchor``) when the viewer still sees it on the SKP as it
+    stands now; otherwise, as after a return to an earlier phase whose tabs do not show
+    ``key`` yet, the tab of the SKP's current stage (its default tab), so the redirect
+    lands on a page that exists and shows the success message.
+    """
+    fresh = Skp.objects.select_related("case").filter(pk=skp.pk).first()
+    if fresh is None:
+        return tab_url(skp, key, anchor)
+    visible = tabs.tabs_for(fresh, access)
+    if any(item.key == key for item in visible):
+        return tab_url(fresh, key, anchor)
+    chosen = tabs.default_tab(fresh, access, current_form(fresh))
+    if chosen is None:
+        return reverse("skp:detail", kwargs={"skp_id": skp.pk})
+    return tab_url(fresh, chosen.key)
 
 
 def is_htmx(request: HttpRequest) -> bool:

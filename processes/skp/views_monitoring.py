@@ -230,6 +230,26 @@ def chart_data(overview: selectors.MonitoringOverview) -> dict[str, Any]:
     }
 
 
+def deletable_evidence(
+    skp: Skp, evidence: list[Evidence], periods: list[Any], can: Abilities, user: Any
+) -> set[int]:
+    """Return the ids of the evidence ``user`` may delete now (``delete_evidence``'s rule)."""
+    if not can.evidence:
+        return set()
+    rated = {
+        row.period.index
+        for row in periods
+        if row.evaluation is not None and row.evaluation.predikat
+    }
+    annual = monitoring_actions.skp_rated(skp)
+    return {
+        item.pk
+        for item in evidence
+        if item.uploaded_by_id == user.pk
+        and not monitoring_actions.evidence_kept_reason(item, rated, annual_rated=annual)
+    }
+
+
 def evidence_form(prefix: str, settings: Any, data: Any = None, files: Any = None) -> EvidenceForm:
     """Return an evidence form whose file input accepts the agency's extensions."""
     return EvidenceForm(
@@ -385,6 +405,9 @@ def monitoring_context(
         ],
         "rhk_views": rhk_views,
         "general_evidence": general,
+        "deletable_evidence": deletable_evidence(
+            skp, evidence, overview.periods, can, request.user
+        ),
         "general_evidence_form": pick(
             bound,
             f"bukti-umum-{selected}",

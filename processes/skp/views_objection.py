@@ -9,9 +9,10 @@ supervisor holding the decision task sees the keberatan, asks the appraiser or t
 for explanations (``request_explanation``), which they answer on the same tab
 (``give_explanation``), may record a clarification dialog (``record_dialog`` kind
 "objection"), and decides (``decide_objection``): upheld or partly upheld with new ratings
-whose predikat is previewed live (``skp:decision_preview``), or rejected; a reason is
-required. The decision and every result (the appraiser's and the decision's RatingRecord)
-stay visible.
+whose predikat is previewed live (``skp:decision_preview``; a rating left "Tidak diubah"
+keeps the current one), or rejected (ratings ticked before "Ditolak" was chosen are
+dropped, and the preview shows no new predikat); a reason is required. The decision and
+every result (the appraiser's and the decision's RatingRecord) stay visible.
 
 "hasil" (from the final phase on; while the penetapan is pending only for HR): the final
 result with credit points for functional positions and the follow-up; HR fixes it
@@ -50,7 +51,7 @@ from processes.skp.actions.final import (
     reopen_skp,
     reopen_targets,
 )
-from processes.skp.actions.review import unit_head_hasil
+from processes.skp.actions.review import RatingPreview, unit_head_hasil
 from processes.skp.forms_review import (
     DecisionForm,
     DialogForm,
@@ -219,18 +220,14 @@ def dialog_context(
         assert skp.case is not None
         context["awaiting_dialog"] = bool(result_discussed(skp.case))
     if can.decide:
-        fixed = unit_head_hasil(skp)
-        decision_form = cast(DecisionForm | None, forms_in.get("decision")) or DecisionForm(
-            fixed_hasil=fixed
+        decision_form = cast(DecisionForm | None, forms_in.get("decision")) or decision_form_for(
+            skp
         )
-        source = decision_form.data if decision_form.is_bound else {}
         context.update(
             {
                 "request_form": forms_in.get("request") or ExplanationRequestForm(),
                 "decision_form": decision_form,
-                "decision_preview": preview_of(
-                    skp, source.get("rating_hasil"), source.get("rating_perilaku")
-                ),
+                "decision_preview": decision_preview_of(skp, decision_form),
                 "decision_preview_url": reverse("skp:decision_preview", kwargs={"skp_id": skp.pk}),
             }
         )
@@ -239,6 +236,24 @@ def dialog_context(
             prefix="klarifikasi", initial={"held_on": today_for(skp)}
         )
     return context
+
+
+def decision_form_for(skp: Skp, data: Mapping[str, Any] | None = None) -> DecisionForm:
+    """Return the keberatan decision form, bound to ``data`` when given.
+
+    "Tidak diubah" keeps the SKP's current rating; a unit head's rating hasil is fixed.
+    """
+    return DecisionForm(
+        data,
+        fixed_hasil=unit_head_hasil(skp),
+        current=(skp.rating_hasil, skp.rating_perilaku),
+    )
+
+
+def decision_preview_of(skp: Skp, form: DecisionForm) -> RatingPreview | None:
+    """Return the predikat the form's decision would give; None for a rejection or no change."""
+    proposed = form.proposed()
+    return preview_of(skp, *proposed) if proposed is not None else None
 
 
 def _dialog_failed(
@@ -356,9 +371,11 @@ def _dialog_post(
     if action == "putuskan":
         can = dialog_abilities(skp, access, user)
         refuse_unless(can.decide or access.is_supervisor)
-        decision_form = DecisionForm(request.POST, fixed_hasil=unit_head_hasil(skp))
+        # A rejection drops the ratings ticked before it was chosen (the form does).
+        decision_form = decision_form_for(skp, request.POST)
         if decision_form.is_valid():
             data = decision_form.cleaned_data
+            hasil, perilaku = decision_form.new_ratings()
             outcome = run(
                 request,
                 lambda: objection_actions.decide_objection(
@@ -366,8 +383,8 @@ def _dialog_post(
                     actor=user,
                     decision=data.get("decision") or "",
                     reason=data.get("reason") or "",
-                    rating_hasil=data.get("rating_hasil") or None,
-                    rating_perilaku=data.get("rating_perilaku") or None,
+                    rating_hasil=hasil,
+                    rating_perilaku=perilaku,
                 ),
                 decision_form,
             )
@@ -402,17 +419,15 @@ def dialog_visible(skp: Skp, access: SkpAccess) -> bool:
 def decision_preview(request: HttpRequest, skp_id: int) -> HttpResponse:
     """Return the predikat the decision's new ratings give (nothing is written).
 
-    Only the holder of the decision task may ask; others who may see the SKP get 403.
+    htmx posts the whole decision form: a rejection, or no new rating chosen, shows no new
+    predikat; a rating left "Tidak diubah" counts as the current one. Only the holder of
+    the decision task may ask; others who may see the SKP get 403.
     """
     skp, _access = access_skp(request.user, skp_id)
     refuse_unless(
         current_form(skp) == "objection_decision" and open_task_for(skp, request.user) is not None
     )
-    hasil = request.POST.get("rating_hasil", "")
-    fixed = unit_head_hasil(skp)
-    if fixed is not None and not hasil:
-        hasil = fixed.value
-    preview = preview_of(skp, hasil, request.POST.get("rating_perilaku", ""))
+    preview = decision_preview_of(skp, decision_form_for(skp, request.POST))
     return render(
         request,
         "skp/objection/_decision_live.html",

@@ -3,12 +3,17 @@
 A citizen picks a score from 1 (Sangat tidak puas) to 5 (Sangat puas) and may add a
 comment. The page is protected by CSRF, a honeypot field that people never see (a filled
 one is thanked and dropped), and by the action's duplicate check and rate limit, which
-answer 409 and 429 with a polite message. The client is identified by its network address:
+answer 409 and 429 with a polite message. The rate limit counts per network address:
 ``REMOTE_ADDR``, or behind a trusted reverse proxy (``CITIZEN_FEEDBACK_TRUST_PROXY``) the
-address that proxy appended last to ``X-Forwarded-For``.
+address that proxy appended last to ``X-Forwarded-For``. The duplicate check counts per
+browser: the page gives each browser a random token in a cookie (``RATER_COOKIE``, a year,
+HttpOnly), so two citizens on one office network are two raters.
 """
 
 from __future__ import annotations
+
+import re
+import secrets
 
 from django import forms
 from django.conf import settings
@@ -76,6 +81,31 @@ def client_key(request: HttpRequest) -> str:
     return address
 
 
+RATER_COOKIE = "penilai_layanan"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def rater_token(request: HttpRequest) -> tuple[str, bool]:
+    """Return the browser's rater token and whether it is new (to be set as a cookie)."""
+    token = str(request.COOKIES.get(RATER_COOKIE, ""))
+    if _TOKEN.match(token):
+        return token, False
+    return secrets.token_hex(16), True
+
+
+def _with_token(response: HttpResponse, token: str, new: bool) -> HttpResponse:
+    if new:
+        response.set_cookie(
+            RATER_COOKIE,
+            token,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
+        )
+    return response
+
+
 def _service_or_404(slug: str) -> PublicService:
     service = available_service(slug)
     if service is None:
@@ -90,6 +120,7 @@ def _page(
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    # A refused rating shows the reason instead of an empty form to fill in again.
     return render(
         request,
         "skp/public/service_feedback.html",
@@ -103,6 +134,11 @@ def _page(
 def service_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the rating form of a service and take a citizen's rating."""
     service = _service_or_404(slug)
+    token, new = rater_token(request)
+    return _with_token(_service_feedback(request, service, token), token, new)
+
+
+def _service_feedback(request: HttpRequest, service: PublicService, token: str) -> HttpResponse:
     if request.method != "POST":
         return _page(request, service, CitizenFeedbackForm())
     form = CitizenFeedbackForm(request.POST)
@@ -116,6 +152,7 @@ def service_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             score=form.cleaned_data["score"],
             comment=form.cleaned_data["comment"],
             client_key=client_key(request),
+            device_key=token,
         )
     except UnknownService as error:
         raise Http404(error.message) from error

@@ -75,7 +75,7 @@ from processes.skp.models import (
     TeamReview,
 )
 from processes.skp.rules import CurveLimit, Predikat, Rating
-from processes.skp.views_detail import person_name, tab_url
+from processes.skp.views_detail import landing_url, person_name, tab_url
 from workflow.errors import ActionForbidden, GuardFailed, ReasonRequired, WorkflowError
 from workflow.spec import Phase
 
@@ -664,9 +664,10 @@ def _post(request: HttpRequest, skp: Skp, access: SkpAccess) -> HttpResponse | M
                 return_form,
             )
             if outcome.ok:
+                # The SKP is back in the self-assessed phase, where this tab does not show.
                 return done(
                     request,
-                    tab_url(skp, TAB),
+                    landing_url(skp, access, TAB),
                     _("SKP dikembalikan ke penilaian mandiri pegawai."),
                 )
         return _failed(request, skp, access, "return", return_form)
@@ -705,7 +706,9 @@ def _post(request: HttpRequest, skp: Skp, access: SkpAccess) -> HttpResponse | M
             )
             if outcome.ok:
                 return done(
-                    request, tab_url(skp, TAB), _("Penilaian dikembalikan ke pejabat penilai.")
+                    request,
+                    landing_url(skp, access, TAB),
+                    _("Penilaian dikembalikan ke pejabat penilai."),
                 )
         return _failed(request, skp, access, "team_return", team_return)
 

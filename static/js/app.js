@@ -1,4 +1,13 @@
 /* Kinerja ASN: the phone menu toggle. Without JavaScript the menu simply stays open. */
+/* Forms with data-confirm ask before they submit (deleting a file, for example). */
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  var question = form && form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+}, true);
 (function () {
   "use strict";
   var toggle = document.querySelector(".nav-toggle");

@@ -1,6 +1,10 @@
 /* Kinerja ASN: the SKP page. Everything here only helps; each form and number works without it.
    - The indicator library picker fills the indicator's fields as an entry is chosen (the
      library comes from <script type="application/json" id="pustaka-indikator">).
+   - The keberatan decision form: "Ditolak" keeps the result, so choosing it sets the new
+     ratings back to "Tidak diubah", hides them and the new predikat, and asks htmx for the
+     preview again (the server shows none for a rejection and ignores posted ratings too);
+     choosing "Diterima" again shows them.
    - The monitoring tab's line chart of achievement per indicator per period (Chart.js 4,
      vendored; the numbers come from <script type="application/json" id="grafik-capaian">
      and are also in the table below the chart). */
@@ -30,6 +34,49 @@
         field.value = entry[name];
       }
     });
+  });
+
+  // Keberatan decision: no new ratings (and no new predikat) for a rejection.
+  function decisionState(form, refresh) {
+    var chosen = form.querySelector("input[name='decision']:checked");
+    var rejected = Boolean(chosen && chosen.value === "rejected");
+    var groups = form.querySelector(".rating-groups");
+    var live = document.getElementById("decision-live");
+    if (rejected && groups) {
+      groups.querySelectorAll("input[type='radio']").forEach(function (radio) {
+        radio.checked = radio.value === "";
+      });
+    }
+    if (groups) {
+      groups.hidden = rejected;
+    }
+    if (live) {
+      live.hidden = rejected;
+    }
+    if (rejected) {
+      var announce = document.getElementById("decision-announce");
+      if (announce) {
+        announce.textContent = "";
+      }
+    }
+    if (refresh && groups && window.htmx) {
+      window.htmx.trigger(groups, "change");
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || !input.matches || !input.matches("#decision-form input[name='decision']")) {
+      return;
+    }
+    decisionState(input.form, true);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("decision-form");
+    if (form) {
+      decisionState(form, false);
+    }
   });
 
   var COLOURS = ["#0b4f8a", "#1d6b36", "#c98a00", "#b3261e", "#6a3d9a", "#0f7c8c", "#8c564b", "#d9642b"];

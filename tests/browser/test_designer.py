@@ -68,6 +68,25 @@ def test_design_a_template_with_a_peer_stage_and_publish_it(
     template = WorkflowTemplate.objects.get(tenant=agency, code="skp-2027")
     assert page.url == f"{live_server.url}/templat/{template.pk}/"
     assert page.locator(".stage-card").count() == 8
+    # A process's codes read as Indonesian labels; the code stays small beside them.
+    expect(page.locator("#stage-0-form option:checked")).to_have_text("Rencana SKP")
+    expect(page.locator("#stage-0-form-code")).to_have_text("kode: plan")
+    expect(page.locator("#stage-6-condition option:checked")).to_have_text("Ada keberatan")
+    expect(page.locator("#stage-0-guards-field label")).to_have_text(
+        [
+            "Rencana lengkap plan_complete",
+            "Ekspektasi khusus sudah diisi expectations_complete",
+            "Realisasi semua periode sudah diisi realisations_complete",
+            "Laporan capaian periodik sudah diserahkan dan dinilai period_reports_complete",
+            "Penilaian mandiri lengkap self_assessment_complete",
+            "Rating sudah diberikan ratings_given",
+            "Dialog hasil sudah dicatat result_discussed",
+            "Keberatan sudah diputus objection_decided",
+        ]
+    )
+    expect(page.locator("#stage-1-return_to-field label")).to_have_text(
+        ["Penyusunan rencana SKP draft_plan"]
+    )
     shots.take(page, "editor")
 
     # A new stage at the end, moved up to just before the appraiser's rating.
@@ -85,6 +104,8 @@ def test_design_a_template_with_a_peer_stage_and_publish_it(
     expect(page.locator("#stage-4-quorum_n")).to_be_hidden()
     page.select_option("#stage-4-quorum", "n_of_m")
     expect(page.locator("#stage-4-quorum_n")).to_be_visible()
+    page.select_option("#stage-4-form", label="Umpan balik rekan kerja")
+    expect(page.locator("#stage-4-form-code")).to_have_text("kode: peer_feedback")
 
     # N left empty: the live check puts the problem next to N, in Indonesian.
     expect(page.locator("#stage-4-quorum_n-errors")).to_have_text(
@@ -100,7 +121,13 @@ def test_design_a_template_with_a_peer_stage_and_publish_it(
     page.press("#stage-4-sla_days", "Tab")
     expect(page.locator("#stage-4-quorum_n-errors")).to_be_empty()
     expect(page.locator("#designer-summary")).to_contain_text("Templat valid")
-    expect(page.locator("#designer-preview svg")).to_contain_text("Rekan kerja · 2 dari M · 7 hari")
+    peer_box = page.locator("#designer-preview svg g[data-stage='peer_feedback'] text").last
+    expect(peer_box.locator("tspan")).to_have_text(
+        ["Rekan kerja · 2 orang dari kelompok", "7 hari"]
+    )
+    expect(page.locator("#stage-4-facts")).to_have_text(
+        "Penilaian · Rekan kerja · 2 orang dari kelompok · 7 hari"
+    )
     expect(page.locator("#stage-4-quorum_n")).not_to_have_attribute("aria-invalid", "true")
     shots.take(page, "fixed-with-diagram")
 
@@ -122,7 +149,13 @@ def test_design_a_template_with_a_peer_stage_and_publish_it(
         "finalise",
     ]
     peer = version.stage("peer_feedback")
-    assert (peer.role, peer.quorum, peer.quorum_n, peer.sla_days) == ("peers", "n_of_m", 2, 7)
+    assert (peer.role, peer.quorum, peer.quorum_n, peer.sla_days, peer.form) == (
+        "peers",
+        "n_of_m",
+        2,
+        7,
+        "peer_feedback",
+    )
     shots.take(page, "published")
     assert_clean(browser_page)
 

@@ -194,6 +194,20 @@ def test_the_team_pages_and_the_result_tabs(
     pick(supervisor, "rating_hasil", "above")
     pick(supervisor, "rating_perilaku", "above")
     expect(supervisor.locator("#decision-predikat")).to_have_text("Sangat Baik")
+    # "Ditolak" keeps the result: the new ratings go back to "Tidak diubah" and, with the
+    # new predikat, out of sight; "Diterima" again shows them with no rating chosen.
+    supervisor.locator("label:has(input[name=decision][value=rejected])").click()
+    expect(supervisor.locator("#decision-form .rating-groups")).to_be_hidden()
+    expect(supervisor.locator("#decision-live")).to_be_hidden()
+    expect(supervisor.locator("#decision-predikat")).to_have_attribute("data-predikat", "")
+    supervisor.locator("label:has(input[name=decision][value=upheld])").click()
+    expect(supervisor.locator("#decision-form .rating-groups")).to_be_visible()
+    expect(
+        supervisor.locator("#decision-form input[name^=rating_][value='']:checked")
+    ).to_have_count(2)
+    pick(supervisor, "rating_hasil", "above")
+    pick(supervisor, "rating_perilaku", "above")
+    expect(supervisor.locator("#decision-predikat")).to_have_text("Sangat Baik")
     supervisor.fill("#id_reason", "Bukti dukung menunjukkan perilaku di atas ekspektasi.")
     assert_no_horizontal_scroll(supervisor)
     shots.take(supervisor, "decision")

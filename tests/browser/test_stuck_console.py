@@ -12,17 +12,20 @@ from django.utils import timezone
 
 from config.navigation import unregister
 from processes.organisation.models import User
+from processes.skp.access import role_day
+from processes.skp.actions.plan import submit_plan
 from processes.skp.jobs import register_skp_jobs
 from processes.skp.models import OrganisationResult, PeriodEvaluation, Skp
 from processes.skp.nav import register_hr_nav
 from processes.skp.rules import OrgPredikat, Predikat
 from tests.browser.harness import BrowserPages, Shots, assert_no_horizontal_scroll, login
-from tests.factories.skp import SkpWorld, agree_chain, build_skp_world
+from tests.factories.skp import SkpWorld, agree_chain, build_skp_world, draft_plan
 from workflow.models import AuditCode, AuditEntry, WorkItem
 
 pytestmark = pytest.mark.browser
 
 REASON = "Andi cuti besar sampai Juni; rencana disusun bersama kepala seksi."
+ID_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 @pytest.fixture
@@ -95,16 +98,52 @@ def test_hr_admin_reassigns_a_stuck_task_with_a_reason(
     assert_clean(browser_page)
 
 
+def leave_without_appraiser(world: SkpWorld, who: str) -> WorkItem:
+    """Submit ``who``'s plan while the Kepala Dinas and Sekretaris Daerah have no active account.
+
+    Nobody can agree it: the task waits for a person, with the long reason of two vacant posts.
+    """
+    draft_plan(world, who)
+    User.objects.filter(pk__in=[world.user("kadis").pk, world.user("sekda").pk]).update(
+        is_active=False
+    )
+    submit_plan(skp_id=world.skp(who).pk, actor=world.user(who))
+    task = world.task(who)
+    assert (task.needs_actor, task.owner_id) == (True, None)
+    return task
+
+
+def indonesian_date(day: datetime.date) -> str:
+    return f"{day.day} {ID_MONTHS[day.month - 1]} {day.year}"
+
+
 def test_console_fits_a_phone_and_the_inline_forms_too(
     browser_page: BrowserPages, live_server: Any, shots: Shots, stuck_world: SkpWorld
 ) -> None:
+    waiting = leave_without_appraiser(stuck_world, "kabid")
+    day = indonesian_date(role_day(stuck_world.skp("kabid")))
     page = browser_page("phone")
     login(page, live_server, "admin-uji", "x")
     page.goto(f"{live_server.url}{reverse('skp:stuck_console')}")
 
-    assert page.locator(".stuck-row").count() == 3
+    assert page.locator(".stuck-row").count() == 4
     assert_no_horizontal_scroll(page)
     shots.take(page, "console")
+    # The long reason wraps inside the row, the date as people read it; a short one stays a pill.
+    long_badge = page.locator(f"#tugas-{waiting.pk} .badge")
+    assert long_badge.inner_text() == (
+        f"Tidak ada pelaksana: Jabatan Kepala Dinas Pendidikan kosong pada {day} dan tidak "
+        "ada Plt/Plh; diteruskan ke Sekretaris Daerah. Jabatan Sekretaris Daerah kosong pada "
+        f"{day} dan tidak ada Plt/Plh; tidak ada jabatan di atasnya."
+    )
+    short_badge = page.locator(f"#tugas-{stuck_world.task('staf2').pk} .badge")
+    assert short_badge.inner_text() == "Melewati batas waktu"
+    long_box, short_box = long_badge.bounding_box(), short_badge.bounding_box()
+    assert long_box is not None
+    assert short_box is not None
+    assert long_box["x"] + long_box["width"] <= 360
+    assert long_box["height"] > 3 * short_box["height"]
+    assert short_box["height"] < 30
 
     kadis_task = stuck_world.task("kadis")
     row = page.locator(f"#tugas-{kadis_task.pk}")

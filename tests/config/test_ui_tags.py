@@ -96,6 +96,19 @@ def test_status_badge_escapes_its_text_and_knows_its_kinds() -> None:
     assert status_badge("Aneh", "purple") == '<span class="badge badge-muted">Aneh</span>'
 
 
+def test_a_sentence_long_badge_may_wrap_and_a_short_one_stays_a_pill() -> None:
+    reason = "Tidak ada pelaksana: Jabatan Sekretaris Daerah kosong pada 6 Nov 2026"
+    assert render('{% status_badge text "warn" wrap=True %}', text=reason) == (
+        f'<span class="badge badge-warn badge-wrap">{reason}</span>'
+    )
+    assert status_badge("<i>", "late", wrap=True) == (
+        '<span class="badge badge-late badge-wrap">&lt;i&gt;</span>'
+    )
+    assert render('{% status_badge "Menunggu" "warn" wrap=False %}') == (
+        '<span class="badge badge-warn">Menunggu</span>'
+    )
+
+
 def test_late_mark_only_after_the_deadline() -> None:
     now = timezone.now()
     with translation.override("id"):

@@ -63,7 +63,7 @@ def test_login_with_nip_then_home_shows_agency_zone(client: Client, employee_use
     home = client.get("/")
 
     assert home.status_code == 200
-    assert "Asia/Makassar" in home.content.decode()
+    assert "Waktu ditampilkan dalam WITA" in home.content.decode()
 
 
 def test_failed_login_shows_error_and_does_not_sign_in(client: Client, employee_user: User) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from processes.organisation import actions
 from processes.organisation.models import ActingAppointment, EmployeeStatus
@@ -61,13 +62,40 @@ def test_a_vacant_post_resolves_to_the_next_post_up_and_reports_the_gap(org: Org
     resolution = appraiser_of(org.people["staf1"], DAY)
     assert names(resolution) == "Drs. Arifin Lamato"
     assert resolution.gaps == (
-        "Jabatan Kepala Seksi Kurikulum kosong pada 2026-03-10 dan tidak ada Plt/Plh; "
+        "Jabatan Kepala Seksi Kurikulum kosong pada 10 Mar 2026 dan tidak ada Plt/Plh; "
         "diteruskan ke Kepala Bidang Pembinaan SD.",
     )
     # The day before the transfer the old holder still appraised.
     assert names(appraiser_of(org.people["staf1"], datetime.date(2026, 2, 28))) == "Nurhayati Hasan"
     [(post, where)] = vacancies(org.agency, DAY)
     assert (post.code, names(where)) == ("KASI", "Drs. Arifin Lamato")
+
+
+def test_the_gap_names_the_day_as_people_read_dates_in_the_active_language(org: Org) -> None:
+    actions.transfer_employee(
+        actor=org.admin,
+        employee=org.people["kasi"],
+        position=org.positions["GURU"],
+        on=datetime.date(2026, 3, 1),
+        reason="Alih jabatan ke fungsional",
+    )
+    october = datetime.date(2026, 10, 6)
+
+    with translation.override("id"):
+        vacant = appraiser_of(org.people["staf1"], october).gaps
+        unplaced = appraiser_of(org.people["staf1"], datetime.date(2000, 8, 17)).gaps
+    with translation.override("en"):
+        english = appraiser_of(org.people["staf1"], october).gaps
+
+    assert vacant == (
+        "Jabatan Kepala Seksi Kurikulum kosong pada 6 Okt 2026 dan tidak ada Plt/Plh; "
+        "diteruskan ke Kepala Bidang Pembinaan SD.",
+    )
+    assert unplaced == ("Andi Pratama tidak memangku jabatan pada 17 Agu 2000.",)
+    assert english == (
+        "Position Kepala Seksi Kurikulum is vacant on 6 Oct 2026 and has no Plt/Plh; "
+        "passed on to Kepala Bidang Pembinaan SD.",
+    )
 
 
 def test_acting_official_holds_a_vacant_post_only_on_their_dates(org: Org) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -41,6 +42,7 @@ from processes.skp.models import (
     PublicService,
     Realisation,
 )
+from processes.skp.views_public import RATER_COOKIE
 from tests.factories.organisation import make_agency
 from tests.factories.skp import EXPECTATIONS, SkpWorld, build_skp_world, draft_plan
 from workflow.errors import ActionForbidden
@@ -314,8 +316,43 @@ def test_a_duplicate_through_the_page_is_refused_politely_with_409(
     again = client.post("/layanan/ktp/", {"score": "1"}, REMOTE_ADDR="198.51.100.1")
 
     assert again.status_code == 409
-    assert "sudah kami terima hari ini" in again.content.decode()
+    html = again.content.decode()
+    assert "sudah kami terima hari ini" in html
+    # The reason is shown instead of an empty form to fill in again.
+    assert 'id="refusal"' in html
+    assert "Kirim penilaian" not in html
     assert rows() == [("ktp", 5, "")]
+
+
+def test_two_browsers_on_one_network_are_two_raters(town: tuple[Agency, User, Unit]) -> None:
+    counter, desk = Client(), Client()
+    for browser in (counter, desk):
+        assert browser.get("/layanan/ktp/").status_code == 200
+
+    first = counter.post("/layanan/ktp/", {"score": "5"}, REMOTE_ADDR="198.51.100.1")
+    second = desk.post("/layanan/ktp/", {"score": "2"}, REMOTE_ADDR="198.51.100.1")
+    again = counter.post("/layanan/ktp/", {"score": "1"}, REMOTE_ADDR="198.51.100.1")
+
+    assert (first.status_code, second.status_code, again.status_code) == (302, 302, 409)
+    assert sorted(rows()) == [("ktp", 2, ""), ("ktp", 5, "")]
+    cookie = counter.cookies[RATER_COOKIE]
+    assert re.fullmatch(r"[0-9a-f]{32}", cookie.value)
+    assert (cookie["httponly"], cookie["samesite"]) == (True, "Lax")
+    assert counter.cookies[RATER_COOKIE].value != desk.cookies[RATER_COOKIE].value
+
+
+@override_settings(CITIZEN_FEEDBACK_RATE=(2, 3600))
+def test_new_tokens_do_not_lift_the_network_limit(town: tuple[Agency, User, Unit]) -> None:
+    statuses = []
+    for _attempt in range(3):
+        fresh = Client()  # cookies cleared every time
+        fresh.get("/layanan/ktp/")
+        statuses.append(
+            fresh.post("/layanan/ktp/", {"score": "4"}, REMOTE_ADDR="203.0.113.9").status_code
+        )
+
+    assert statuses == [302, 302, 429]
+    assert rows() == [("ktp", 4, ""), ("ktp", 4, "")]
 
 
 @override_settings(CITIZEN_FEEDBACK_RATE=(2, 3600))

@@ -981,6 +981,14 @@ def test_evidence_upload_through_the_page(world: SkpWorld) -> None:
     listing = client.get(tab_url(skp, "pemantauan")).content.decode()
     download = reverse("skp:evidence_download", kwargs={"evidence_id": evidence.pk})
     assert f'<a href="{download}">Notulen rapat.pdf</a>' in listing
+    # Deleting asks first; only the uploader is offered it.
+    assert (
+        'data-confirm="Hapus bukti dukung «Notulen rapat.pdf»? Berkas yang dihapus tidak '
+        'dapat dikembalikan."' in listing
+    )
+    appraiser_view = login(world, "kabid").get(tab_url(skp, "pemantauan")).content.decode()
+    assert f'<a href="{download}">Notulen rapat.pdf</a>' in appraiser_view
+    assert "data-confirm" not in appraiser_view
     # The appraiser downloads it.
     assert login(world, "kabid").get(download).status_code == 200
 

@@ -193,6 +193,25 @@ def test_refused_files_leave_nothing_behind(world: SkpWorld, media: Path) -> Non
     assert not Evidence.objects.exists()
 
 
+def test_a_program_type_stored_before_settings_refused_it_is_still_refused_on_upload(
+    world: SkpWorld, media: Path
+) -> None:
+    # A row written before save_skp_settings refused programs (not through the action).
+    set_settings(world, evidence_extensions="pdf,exe,sh")
+    skp = world.skp("kabid")
+    for name, content in [("setup.exe", EXE), ("pasang.sh", b"#!/bin/sh\necho hai\n")]:
+        before = monitoring_state(skp)
+        with pytest.raises(InvalidMonitoring) as raised:
+            monitoring.add_evidence_file(
+                skp_id=skp.pk, actor=world.user("kabid"), uploaded=upload(name, content)
+            )
+        extension = name.rsplit(".", 1)[1]
+        assert raised.value.errors == {"file": [f"Jenis berkas .{extension} tidak diterima."]}
+        assert monitoring_state(skp) == before, name
+    assert files_under(media) == []
+    assert not Evidence.objects.exists()
+
+
 def test_field_observations_are_the_appraisers_outside_a_team_review(world: SkpWorld) -> None:
     skp = world.skp("kabid")
     before = monitoring_state(skp)

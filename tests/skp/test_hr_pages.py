@@ -20,6 +20,7 @@ from config.navigation import items_for, unregister
 from processes.organisation.identity import EmployeeType, format_number
 from processes.organisation.models import Employee, PositionKind, User
 from processes.skp.actions.final import coefficients_for
+from processes.skp.actions.monitoring import BLOCKED_EXTENSIONS
 from processes.skp.actions.settings import InvalidSettings, save_skp_settings
 from processes.skp.jobs import OPEN_CYCLE_JOB, register_skp_jobs
 from processes.skp.models import Cycle, Skp, SkpSettings
@@ -701,7 +702,31 @@ def test_saving_unchanged_settings_writes_nothing(world: World, client: Client) 
         (
             {"rating_method": "thresholds", "above_from_percent": "80"},
             "id_above_from_percent",
-            "Ambang Di Atas Ekspektasi harus lebih tinggi dari ambang Di Bawah Ekspektasi.",
+            "Capaian minimal Di Atas Ekspektasi (80%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (80%).",
+        ),
+        (
+            {"above_from_percent": "70"},
+            "id_above_from_percent",
+            "Capaian minimal Di Atas Ekspektasi (70%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (80%).",
+        ),
+        (
+            {"below_under_percent": "112.5"},
+            "id_below_under_percent",
+            "Capaian minimal Di Atas Ekspektasi (110%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (112,5%).",
+        ),
+        (
+            {"evidence_extensions": "pdf, exe"},
+            "id_evidence_extensions",
+            "Jenis berkas ini dapat berisi program atau skrip dan tidak boleh diizinkan: exe.",
+        ),
+        (
+            {"evidence_extensions": ".PDF, .EXE, sh, pdf, Js, exe, svg"},
+            "id_evidence_extensions",
+            "Jenis berkas ini dapat berisi program atau skrip dan tidak boleh diizinkan: "
+            "exe, sh, js, svg.",
         ),
         (
             {"objection_days": "0"},
@@ -733,6 +758,112 @@ def test_settings_errors_show_next_to_the_field_and_save_nothing(
     assert response.status_code == 200
     assert message in field_block(response.content.decode(), field)
     assert rows() == before
+
+
+def saved_settings(agency: Any) -> dict[str, Any]:
+    """The agency's stored settings row, field by field."""
+    return dict(SkpSettings.objects.filter(agency=agency).values().get())
+
+
+# Every extension an evidence upload refuses (monitoring.BLOCKED_EXTENSIONS) at least.
+SCRIPT_EXTENSIONS = (
+    *("exe", "bat", "cmd", "com", "msi", "scr", "ps1", "sh", "js", "vbs", "jar", "dll"),
+    *("apk", "php", "py", "html", "htm", "svg"),
+)
+
+
+@pytest.mark.parametrize("extension", sorted({*SCRIPT_EXTENSIONS, *BLOCKED_EXTENSIONS}))
+def test_the_settings_action_refuses_a_program_or_script_extension_and_saves_nothing(
+    world: World, extension: str
+) -> None:
+    agency = world.admin.agency
+    assert agency is not None
+    save_skp_settings(actor=world.admin, agency=agency, evidence_extensions="pdf,docx")
+    stored, before = saved_settings(agency), rows()
+
+    with pytest.raises(InvalidSettings) as raised:
+        save_skp_settings(
+            actor=world.admin,
+            agency=agency,
+            evidence_extensions=f"pdf, .{extension.upper()}",
+            objection_days=21,
+        )
+
+    assert raised.value.errors == {
+        "evidence_extensions": [
+            "Jenis berkas ini dapat berisi program atau skrip dan tidak boleh diizinkan: "
+            f"{extension}."
+        ]
+    }
+    assert (saved_settings(agency), rows()) == (stored, before)
+    assert stored["evidence_extensions"] == "pdf,docx"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        # The case that was saved: a judgement agency's thresholds 70 and 80.
+        (
+            {"above_from_percent": Decimal(70)},
+            "above_from_percent",
+            "Capaian minimal Di Atas Ekspektasi (70%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (80%).",
+        ),
+        (
+            {"rating_method": "thresholds", "above_from_percent": Decimal(80)},
+            "above_from_percent",
+            "Capaian minimal Di Atas Ekspektasi (80%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (80%).",
+        ),
+        (
+            {"below_under_percent": Decimal("110.00")},
+            "below_under_percent",
+            "Capaian minimal Di Atas Ekspektasi (110%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (110%).",
+        ),
+        (
+            {"above_from_percent": Decimal("90.5"), "below_under_percent": Decimal(95)},
+            "above_from_percent",
+            "Capaian minimal Di Atas Ekspektasi (90,5%) harus lebih besar dari batas Di Bawah "
+            "Ekspektasi (95%).",
+        ),
+    ],
+)
+def test_the_settings_action_refuses_unordered_thresholds_and_saves_nothing(
+    world: World, fields: dict[str, Any], field: str, message: str
+) -> None:
+    agency = world.admin.agency
+    assert agency is not None
+    save_skp_settings(actor=world.admin, agency=agency, objection_days=21)
+    stored, before = saved_settings(agency), rows()
+
+    with pytest.raises(InvalidSettings) as raised:
+        save_skp_settings(actor=world.admin, agency=agency, **fields)
+
+    assert raised.value.errors == {field: [message]}
+    assert (saved_settings(agency), rows()) == (stored, before)
+    assert (stored["above_from_percent"], stored["below_under_percent"]) == (
+        Decimal(110),
+        Decimal(80),
+    )
+
+
+def test_ordered_thresholds_are_saved_whatever_the_rating_method(world: World) -> None:
+    agency = world.admin.agency
+    assert agency is not None
+
+    save_skp_settings(
+        actor=world.admin,
+        agency=agency,
+        above_from_percent=Decimal("80.01"),
+        below_under_percent=Decimal(80),
+    )
+
+    stored = saved_settings(agency)
+    assert (stored["rating_method"], stored["above_from_percent"]) == (
+        "judgement",
+        Decimal("80.01"),
+    )
 
 
 # The stuck-approval console ------------------------------------------------------------

@@ -57,7 +57,7 @@ from tests.factories.skp_monitoring import (
 from workflow import actions as engine
 from workflow.audit import verify_chain
 from workflow.errors import ActionForbidden, GuardFailed, StepNotAllowed
-from workflow.models import AuditCode, AuditEntry, Notification
+from workflow.models import AuditCode, AuditEntry, Case, Notification
 from workflow.spec import Phase, StageSpec
 
 # 10:00 WITA, in UTC as timezone.now() gives it.
@@ -426,6 +426,67 @@ def test_only_the_uploader_deletes_evidence_and_the_file_goes_after_commit(
     for callback in callbacks:
         callback()
     assert not Path(path).exists()
+
+
+def test_evidence_a_rating_rests_on_stays(world: SkpWorld, settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    skp = world.skp("kabid")
+    employee = world.user("kabid")
+
+    def add(name: str, period: int | None) -> Evidence:
+        return monitoring.add_evidence_file(
+            skp_id=skp.pk, actor=employee, uploaded=upload(name, PDF), period_index=period
+        )
+
+    first, second, general = add("tw1.pdf", 1), add("tw2.pdf", 2), add("umum.pdf", None)
+    monitoring.rate_period(
+        skp_id=skp.pk,
+        actor=world.user("kadis"),
+        period_index=1,
+        rating_hasil="as_expected",
+        rating_perilaku="as_expected",
+    )
+
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.delete_evidence(skp_id=skp.pk, actor=employee, evidence_id=first.pk),
+        skp,
+        "Periode ini sudah dinilai; bukti dukungnya tidak dapat dihapus lagi.",
+    )
+    monitoring.delete_evidence(skp_id=skp.pk, actor=employee, evidence_id=second.pk)
+    # Once the annual rating is given, evidence of no period stays too.
+    Skp.objects.filter(pk=skp.pk).update(predikat="baik", rated_at=NOW)
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.delete_evidence(skp_id=skp.pk, actor=employee, evidence_id=general.pk),
+        skp,
+        "SKP ini sudah dinilai; bukti dukungnya tidak dapat dihapus lagi.",
+    )
+    assert sorted(Evidence.objects.filter(skp=skp).values_list("original_name", flat=True)) == [
+        "tw1.pdf",
+        "umum.pdf",
+    ]
+
+
+def test_evidence_is_not_deleted_outside_the_phases_it_is_added_in(
+    world: SkpWorld, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    skp = world.skp("kabid")
+    evidence = monitoring.add_evidence_file(
+        skp_id=skp.pk, actor=world.user("kabid"), uploaded=upload("a.pdf", PDF)
+    )
+    assert skp.case_id is not None
+    Case.objects.filter(pk=skp.case_id).update(phase=Phase.DISCUSSED)
+
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.delete_evidence(
+            skp_id=skp.pk, actor=world.user("kabid"), evidence_id=evidence.pk
+        ),
+        skp,
+        "SKP sedang di fase «Dialog hasil»; tindakan ini tidak berlaku sekarang.",
+    )
 
 
 # Feedback ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from config.templatetags.ui import local_time_filter
 from processes.organisation.models import User
 from processes.skp.access import today_for
 from processes.skp.actions import assessment, objection, review
@@ -853,8 +856,44 @@ def test_the_appraiser_returns_the_self_assessment_with_a_reason(rating: SkpWorl
     assert walk.audit_rows(rating, "staf1") == before
 
     response = client.post(url, {"aksi": "kembalikan", "kembali-reason": "Lengkapi ringkasan RHK."})
-    assert response.status_code == 302
     assert rating.case("staf1").stage_key == "self_assess"
+    # The "penilaian" tab does not show in the self-assessed phase: the redirect lands on
+    # the tab of the stage the SKP went back to, which shows the success message.
+    mandiri = penilaian(rating).replace("/penilaian/", "/mandiri/")
+    assert (response.status_code, response["Location"]) == (302, mandiri)
+    landed = client.get(response["Location"])
+    assert landed.status_code == 200
+    assert flash(landed) == ["SKP dikembalikan ke penilaian mandiri pegawai."]
+    assert client.get(url).status_code == 404
+
+
+def test_a_returned_self_assessment_says_who_returned_it_when_and_why(rating: SkpWorld) -> None:
+    skp = rating.skp("staf1")
+    mandiri = penilaian(rating).replace("/penilaian/", "/mandiri/")
+    employee = rating_client(rating, "staf1")
+    assert employee.get(mandiri).context["returned"] is None
+
+    rating_client(rating).post(
+        penilaian(rating), {"aksi": "kembalikan", "kembali-reason": "Lengkapi ringkasan RHK 1."}
+    )
+
+    returned = AuditEntry.objects.get(case=rating.case("staf1"), code=AuditCode.CASE_RETURNED)
+    with timezone.override(zoneinfo.ZoneInfo(skp.agency.time_zone)):
+        when = local_time_filter(returned.created_at)
+    appraiser_name = rating.user("kasi").get_full_name()
+    for who in ("staf1", "kasi"):
+        page = rating_client(rating, who).get(mandiri)
+        assert page.context["returned"] == returned
+        notice = text(page).split("Penilaian mandiri dikembalikan", 1)[1]
+        assert returned.capacity == ""  # the appraiser in their own post
+        assert notice.startswith(
+            f" Dikembalikan oleh {appraiser_name} · {when} Alasan: Lengkapi ringkasan RHK 1. "
+        )
+    # Sent again, the self-assessment no longer reads as returned.
+    walk.self_assess(rating, "staf1")
+    page = employee.get(mandiri)
+    assert page.context["returned"] is None
+    assert "Penilaian mandiri dikembalikan" not in text(page)
 
 
 def test_an_unknown_action_is_a_bad_request(rating: SkpWorld) -> None:
@@ -937,12 +976,31 @@ def test_the_team_reviews_observes_and_returns_through_the_page(r: Review) -> No
     missing = member.post(url, {"aksi": "kembalikan_tim", "tim-reason": ""})
     assert missing.context["team_return_form"].errors == {"reason": ["Alasan wajib diisi."]}
     returned = member.post(url, {"aksi": "kembalikan_tim", "tim-reason": "Bukti belum cukup."})
-    assert returned.status_code == 302
+    # Back in the rating stage of the same phase: the tab still shows, for the team too.
+    assert (returned.status_code, returned["Location"]) == (302, url)
     assert r.stage() == "rate"
+    assert flash(member.get(url)) == ["Penilaian dikembalikan ke pejabat penilai."]
 
     walk.rate(r.world, "staf1", ABOVE, AS_EXPECTED, justification=JUSTIFICATION)
-    no_summary = member.post(url, {"aksi": "reviu_tim", "agrees_with_rating": "no"})
-    assert no_summary.context["team_form"].errors == {"summary": ["Hasil reviu wajib diisi."]}
+    before = state(r)
+    for choice in ("no", "yes"):
+        no_summary = member.post(
+            url,
+            {
+                "aksi": "reviu_tim",
+                "agrees_with_rating": choice,
+                "summary": "  ",
+                "recommendation": "Pelatihan",
+            },
+        )
+        assert no_summary.context["team_form"].errors == {"summary": ["Hasil reviu wajib diisi."]}
+        # The choice and the texts come back as they were sent; nothing was written.
+        html = no_summary.content.decode()
+        assert re.findall(r'name="agrees_with_rating" value="(\w+)"[^>]*\schecked>', html) == [
+            choice
+        ]
+        assert ">\nPelatihan</textarea>" in html
+        assert state(r) == before
     reviewed = member.post(
         url,
         {
@@ -1079,6 +1137,114 @@ def test_the_objection_flow_through_the_pages(r: Review) -> None:
     assert "Diterima: hasil diubah" in page_text
     assert "Bukti dukung menunjukkan perilaku di atas ekspektasi." in page_text
     assert "Capaian saya melebihi target." in page_text
+
+
+def ticked_ratings(response: Any) -> list[tuple[str, str]]:
+    """Return the decision form's new-rating radios that are ticked, as (name, value)."""
+    return re.findall(
+        r'<input type="radio" name="(rating_[a-z]+)" value="([a-z_]*)"[^>]*\schecked>',
+        response.content.decode(),
+    )
+
+
+def test_a_rejection_drops_the_ratings_ticked_before_it(r: Review) -> None:
+    to_decision(r)
+    url = r.tab("dialog")
+    supervisor = r.client("supervisor")
+    ticked = {"rating_hasil": ABOVE, "rating_perilaku": ABOVE}
+
+    # "Diterima" with new ratings previews the new predikat; "Ditolak" shows none.
+    upheld = supervisor.post(r.decision_preview(), {"decision": "upheld", **ticked})
+    assert 'data-predikat="sangat_baik">Sangat Baik</p>' in upheld.content.decode()
+    assert "Predikat baru: Sangat Baik." in upheld.content.decode()
+    rejected = supervisor.post(r.decision_preview(), {"decision": "rejected", **ticked})
+    assert 'id="decision-predikat" data-predikat=""' in rejected.content.decode()
+    assert "Predikat baru:" not in rejected.content.decode()
+
+    # Refused for another reason: the form comes back without the ratings ticked.
+    before = state(r)
+    refused = supervisor.post(
+        url, {"aksi": "putuskan", "decision": "rejected", "reason": " ", **ticked}
+    )
+    assert refused.status_code == 200
+    assert refused.context["decision_form"].errors == {
+        "reason": ["Pertimbangan keputusan wajib diisi."]
+    }
+    assert ticked_ratings(refused) == [("rating_hasil", ""), ("rating_perilaku", "")]
+    assert refused.context["decision_preview"] is None
+    assert state(r) == before
+
+    # Submitted as it was left (ratings still ticked), the rejection is decided.
+    decided = supervisor.post(
+        url, {"aksi": "putuskan", "decision": "rejected", "reason": "Sudah sesuai.", **ticked}
+    )
+    assert (decided.status_code, decided["Location"]) == (302, url)
+    assert r.stage() == "finalise"
+    skp = r.world.skp("staf1")
+    assert (skp.rating_hasil, skp.rating_perilaku, skp.predikat) == (ABOVE, AS_EXPECTED, "baik")
+    assert Objection.objects.get(skp=skp).decision == Objection.Decision.REJECTED
+    assert list(RatingRecord.objects.filter(skp=skp).values_list("kind", flat=True)) == [
+        RatingRecord.Kind.APPRAISER
+    ]
+    assert flash(supervisor.get(url)) == ["Keberatan telah diputus. Keputusan ini final."]
+
+
+def test_a_rating_left_unchanged_keeps_the_current_one(r: Review) -> None:
+    to_decision(r)  # rated Di Atas / Sesuai Ekspektasi: Baik
+    url = r.tab("dialog")
+    supervisor = r.client("supervisor")
+
+    page = supervisor.get(url)
+    assert ticked_ratings(page) == [("rating_hasil", ""), ("rating_perilaku", "")]
+    form = page.context["decision_form"]
+    assert [(value, str(label)) for value, label in form.fields["rating_hasil"].choices] == [
+        ("", "Tidak diubah (Di Atas Ekspektasi)"),
+        *((value, str(label)) for value, label in Rating.choices),
+    ]
+    assert [(value, str(label)) for value, label in form.fields["rating_perilaku"].choices] == [
+        ("", "Tidak diubah (Sesuai Ekspektasi)"),
+        *((value, str(label)) for value, label in Rating.choices),
+    ]
+    # No new rating chosen: no new predikat; one chosen: the other counts as it is.
+    nothing = supervisor.post(r.decision_preview(), {"decision": "partly"})
+    assert 'id="decision-predikat" data-predikat=""' in nothing.content.decode()
+    one = supervisor.post(
+        r.decision_preview(), {"decision": "partly", "rating_hasil": "", "rating_perilaku": ABOVE}
+    )
+    assert 'data-predikat="sangat_baik">Sangat Baik</p>' in one.content.decode()
+
+    # Upheld with both left unchanged changes nothing: refused, nothing written.
+    before = state(r)
+    same = supervisor.post(
+        url,
+        {
+            "aksi": "putuskan",
+            "decision": "upheld",
+            "reason": "Bukti mendukung.",
+            "rating_hasil": "",
+            "rating_perilaku": "",
+        },
+    )
+    assert same.context["decision_form"].non_field_errors() == [
+        "Keberatan yang diterima mengubah hasil; pilih rating yang berbeda."
+    ]
+    assert state(r) == before
+
+    decided = supervisor.post(
+        url,
+        {
+            "aksi": "putuskan",
+            "decision": "partly",
+            "reason": "Perilaku kerja di atas ekspektasi.",
+            "rating_hasil": "",
+            "rating_perilaku": ABOVE,
+        },
+    )
+    assert decided.status_code == 302
+    skp = r.world.skp("staf1")
+    assert (skp.rating_hasil, skp.rating_perilaku, skp.predikat) == (ABOVE, ABOVE, "sangat_baik")
+    record = RatingRecord.objects.get(skp=skp, kind=RatingRecord.Kind.OBJECTION)
+    assert (record.rating_hasil, record.rating_perilaku) == (ABOVE, ABOVE)
 
 
 def test_a_late_objection_is_refused_and_nothing_changes(r: Review) -> None:

@@ -54,6 +54,7 @@ class RoleBook:
     peers: dict[int, list[int]] = field(default_factory=dict)
     hr: list[int] = field(default_factory=list)
     gaps: dict[tuple[int, str], str] = field(default_factory=dict)
+    peer_pool: bool = False  # peers as one claimable pool instead of named seats
 
     def resolve(self, case: Case, role: str, on: datetime.date) -> RoleResolution:
         subject = case.subject_id
@@ -69,7 +70,8 @@ class RoleBook:
             return RoleResolution(seats=(Seat(self.supervisor[subject], "Atasan"),))
         if role == Role.PEERS:
             return RoleResolution(
-                seats=tuple(Seat(p, "Rekan") for p in self.peers.get(subject, []))
+                seats=tuple(Seat(p, "Rekan") for p in self.peers.get(subject, [])),
+                pool=self.peer_pool,
             )
         if role == Role.HR:
             return RoleResolution(seats=tuple(Seat(h, "BKPSDM") for h in self.hr), pool=True)

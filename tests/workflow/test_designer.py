@@ -26,7 +26,7 @@ def test_invalid_draft_is_refused_and_nothing_saved(world: World) -> None:
         save_draft(template_id=template.pk, actor=world.admin, stages=stages)
 
     assert raised.value.problems == [
-        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke rate."
+        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Penilaian oleh pejabat penilai»."
     ]
     template.refresh_from_db()
     assert (template.draft_stages, template.draft_revision) == before

@@ -208,7 +208,7 @@ def test_an_invalid_draft_shows_each_problem_next_to_its_field_and_saves_nothing
         "Tahap «Umpan balik»: isi N (paling sedikit 1) untuk N dari M pelaksana."
     ]
     assert errors_of(html, 1, "return_to") == [
-        "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke final_ok."
+        "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Penetapan»."
     ]
     assert errors_of(html, 2, "optional") == ["Tahap terakhir «Penetapan» tidak boleh opsional."]
     assert all_error_slots(html) == {
@@ -216,7 +216,7 @@ def test_an_invalid_draft_shows_each_problem_next_to_its_field_and_saves_nothing
             "Tahap «Umpan balik»: isi N (paling sedikit 1) untuk N dari M pelaksana."
         ],
         "stage-1-return_to": [
-            "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke final_ok."
+            "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Penetapan»."
         ],
         "stage-2-optional": ["Tahap terakhir «Penetapan» tidak boleh opsional."],
     }
@@ -395,9 +395,9 @@ def test_a_moved_stage_shows_its_now_later_return_target(
     html = client.post(preview_url(fresh), stage_post(VALID, op="down:0")).content.decode()
 
     assert errors_of(html, 0, "return_to") == [
-        "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke draft."
+        "Tahap «Umpan balik» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Menyusun»."
     ]
-    assert "draft · bukan tahap sebelumnya" in html
+    assert 'Menyusun <span class="option-code">draft</span> · bukan tahap sebelumnya' in html
 
 
 def test_the_editor_without_javascript_applies_buttons_on_the_full_page(

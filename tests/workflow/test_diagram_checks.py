@@ -51,7 +51,7 @@ def test_system_check_reports_a_broken_stored_template(world: World) -> None:
     messages = [m.msg for m in run_checks(databases=["default"]) if m.id == "workflow.E001"]
 
     assert messages == [
-        "template default (draft): Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke rate."
+        "template default (draft): Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Penilaian oleh pejabat penilai»."
     ]
 
 

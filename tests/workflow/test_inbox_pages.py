@@ -168,10 +168,14 @@ def test_the_queue_shows_pool_tasks_to_candidates_only(client: Any, world: World
         response = client.get(QUEUE)
         assert rows(response) == [("Antrean 0", "Penetapan")]
         assert ">Ambil<" in response.content.decode()
-        assert rows(client.get(MINE)) == []
+        mine = client.get(MINE)
+        assert rows(mine) == []
+        # An empty "Tugas saya" points to the claimable task.
+        assert 'id="queue-waiting"' in mine.content.decode()
     for other in (world.employee, world.outsider, world.admin):
         client.force_login(other)
         assert rows(client.get(QUEUE)) == []
+        assert 'id="queue-waiting"' not in client.get(MINE).content.decode()
 
 
 def test_claim_through_the_page_then_release(client: Any, world: World) -> None:
@@ -501,3 +505,33 @@ def test_the_bell_shows_the_unread_count(
     else:
         assert bell.group(1) == f"Notifikasi: {unread} belum dibaca"
         assert f'<span class="badge" aria-hidden="true">{badge}</span>' in bell.group(2)
+
+
+def test_the_start_page_counts_my_tasks_late_ones_and_the_queue(client: Any, world: World) -> None:
+    world.start()
+    start_pool(world, count=2)
+    late = open_tasks(world.start(subject=world.supervisor))[0]
+    WorkItem.objects.filter(pk=late.pk).update(
+        owner=world.employee, due_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+    def counts(user: Any) -> list[tuple[str, str]]:
+        client.force_login(user)
+        html = client.get("/").content.decode()
+        section = html[
+            html.index('id="home-counts"') : html.index("</ul>", html.index("home-counts"))
+        ]
+        return re.findall(r"<strong>(\d+)</strong> ([^<]+)</a>", section)
+
+    assert counts(world.employee) == [
+        ("2", "tugas menunggu Anda"),
+        ("1", "tugas terlambat"),
+        ("0", "tugas kelompok yang boleh Anda ambil"),
+    ]
+    assert counts(world.hr[0]) == [
+        ("0", "tugas menunggu Anda"),
+        ("0", "tugas terlambat"),
+        ("2", "tugas kelompok yang boleh Anda ambil"),
+    ]
+    client.force_login(world.employee)
+    assert "Waktu ditampilkan dalam WITA" in client.get("/").content.decode()

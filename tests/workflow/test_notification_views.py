@@ -180,6 +180,8 @@ def test_preferences_show_the_defaults_and_save_my_choice(world: World, client: 
 
     page = client.get(f"{LIST}preferensi/")
     assert page.context["form"].initial == {"email_enabled": True, "digest": "immediate"}
+    # The digest goes out at 00.00 UTC: 08.00 on the clock of this Makassar (WITA) agency.
+    assert "Ringkasan harian dikirim sekitar pukul 08.00 WITA." in page.content.decode()
     response = client.post(f"{LIST}preferensi/", {"digest": "daily"})
 
     assert (response.status_code, response["Location"]) == (302, "/notifikasi/preferensi/")

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tests.workflow.conftest import World, complete_stage, open_tasks
 from workflow import actions, policy, selectors
+from workflow.errors import StepNotAllowed
 from workflow.models import Case, CaseUserObjectPermission, WorkItem
 
 
@@ -135,3 +137,47 @@ def test_done_and_stuck_queries_do_not_grow(
 
     assert len(done) == 1
     assert len(stuck) == count
+
+
+def test_queue_lists_a_parallel_pool_stage_once_and_not_to_who_already_answered(
+    world: World,
+) -> None:
+    world.book.peer_pool = True
+    case = world.start("peers")
+    while case.stage_key != "peer_feedback":
+        complete_stage(world, case)
+        case.refresh_from_db()
+    first, second, third = world.peers
+    seats = list(
+        WorkItem.objects.filter(
+            process_id=case.pk, visit=case.visit, stage_key="peer_feedback"
+        ).order_by("pk")
+    )
+    assert [(seat.is_pool, seat.owner_id) for seat in seats] == [(True, None), (True, None)]
+
+    # Two alike seats are one row in each peer's queue.
+    assert [task.pk for task in selectors.queue_for(first)] == [seats[0].pk]
+    assert [task.pk for task in selectors.queue_for(second)] == [seats[0].pk]
+
+    actions.claim_task(task_id=seats[0].pk, actor=first)
+    actions.complete_task(task_id=seats[0].pk, actor=first)
+
+    # The peer who answered no longer sees the remaining seat (claiming it would be
+    # refused); the others see it once.
+    assert list(selectors.queue_for(first)) == []
+    with pytest.raises(StepNotAllowed):
+        actions.claim_task(task_id=seats[1].pk, actor=first)
+    assert [task.pk for task in selectors.queue_for(second)] == [seats[1].pk]
+    assert [task.pk for task in selectors.queue_for(third)] == [seats[1].pk]
+
+
+def test_stuck_reasons_join_sentences_and_fragments_readably(world: World) -> None:
+    task = WorkItem(
+        needs_actor=True,
+        data={"problems": ["Jabatan A kosong.", "Jabatan B kosong.", "tanpa atasan", "akhir"]},
+    )
+    task.created = timezone.now()
+
+    label = selectors.stuck_reason(task).label
+
+    assert label == "Tidak ada pelaksana: Jabatan A kosong. Jabatan B kosong. tanpa atasan; akhir"

@@ -103,13 +103,13 @@ def test_returns_only_backwards_to_existing_stages() -> None:
     stages[1] = replace(stages[1], return_to=("rate",))
     stages[4] = replace(stages[4], return_to=("tidak_ada",))
     assert messages(stages) == [
-        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke rate.",
+        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Penilaian oleh pejabat penilai».",
         "Tahap «Penilaian oleh pejabat penilai» mengembalikan ke tahap tidak_ada yang tidak ada.",
     ]
     stages = default_stages()
     stages[1] = replace(stages[1], return_to=("agree_plan",))
     assert messages(stages) == [
-        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke agree_plan."
+        "Tahap «Menyetujui rencana» hanya boleh mengembalikan ke tahap sebelumnya, bukan ke «Menyetujui rencana»."
     ]
 
 

@@ -3,16 +3,19 @@
 Citizens rate a service (skor 1-5, *umpan balik masyarakat*) on a public page without
 signing in. Abuse is kept out in the database, so it holds across web processes:
 
-- a *fingerprint* per client, service and local day refuses a second rating of the same
-  service by the same client on the same day (in the agency's zone);
-- a *rate limit* per client refuses more than N stored ratings within a sliding window,
-  across every service (``settings.CITIZEN_FEEDBACK_RATE = (N, seconds)``, default 10 an
-  hour).
+- a *fingerprint* per rater, service and local day refuses a second rating of the same
+  service by the same rater on the same day (in the agency's zone). The rater is the
+  browser (``device_key``, a random token the page keeps in a cookie), so people behind one
+  office network or a shared counter tablet in turn are not taken for one person; without
+  a token the client's network address stands in;
+- a *rate limit* per network address refuses more than N stored ratings within a sliding
+  window, across every service (``settings.CITIZEN_FEEDBACK_RATE = (N, seconds)``, default
+  10 an hour), whatever the tokens: clearing cookies does not lift it.
 
-The client's address is never stored. The fingerprint column holds two keyed hashes
-(HMAC-SHA256 with ``settings.SECRET_KEY``), 32 hex digits each: the client alone, then the
-client with the service and the day. The first half lets the rate limit count a client's
-rows by prefix; the whole value is the duplicate check.
+Neither the address nor the token is stored. The fingerprint column holds two keyed hashes
+(HMAC-SHA256 with ``settings.SECRET_KEY``), 32 hex digits each: the network address alone,
+then the rater with the service and the day. The first half lets the rate limit count an
+address's rows by prefix; the whole value is the duplicate check.
 
 Indicators whose source is citizen feedback or attendance get their realisation from the
 data: ``refresh_citizen_realisations`` writes each period's average score of the services of
@@ -113,10 +116,14 @@ def client_digest(client_key: str) -> str:
     return _keyed(f"client\x1f{client_key}")
 
 
-def fingerprint(client_key: str, service_id: int, day: datetime.date) -> str:
-    """Return the 64-hex-digit fingerprint of a client's rating of a service on a local day."""
+def fingerprint(client_key: str, service_id: int, day: datetime.date, device_key: str = "") -> str:
+    """Return the 64-hex-digit fingerprint of a rater's rating of a service on a local day.
+
+    The rater is the browser token when there is one, else the network address.
+    """
+    rater = f"device\x1f{device_key}" if device_key else client_key
     return client_digest(client_key) + _keyed(
-        f"feedback\x1f{client_key}\x1f{service_id}\x1f{day.isoformat()}"
+        f"feedback\x1f{rater}\x1f{service_id}\x1f{day.isoformat()}"
     )
 
 
@@ -167,15 +174,17 @@ def submit_citizen_feedback(
     score: Any,
     comment: str,
     client_key: str,
+    device_key: str = "",
     now: datetime.datetime | None = None,
 ) -> CitizenFeedback:
     """Store a citizen's rating (1-5) of the service at ``service_slug`` with a comment.
 
     Before: the service is active and its agency takes citizen feedback; ``client_key``
-    identifies the client (the page passes its network address); ``comment`` is at most
-    1000 characters. Written: one CitizenFeedback row. Refused, writing nothing:
-    UnknownService, InvalidFeedback, DuplicateFeedback (same client, service and day in
-    the agency's zone) and TooManyFeedback (the client's limit within the window).
+    is the client's network address and ``device_key`` the browser's token (may be empty);
+    ``comment`` is at most 1000 characters. Written: one CitizenFeedback row. Refused,
+    writing nothing: UnknownService, InvalidFeedback, DuplicateFeedback (same rater, service
+    and day in the agency's zone) and TooManyFeedback (the address's limit within the
+    window).
     """
     moment = now or timezone.now()
     service = available_service(service_slug)
@@ -194,7 +203,7 @@ def submit_citizen_feedback(
     digest = client_digest(client_key)
     _serialise_client(digest)
     day = local_date(moment, service.agency.time_zone)
-    mark = fingerprint(client_key, service.pk, day)
+    mark = fingerprint(client_key, service.pk, day, device_key)
     if CitizenFeedback.objects.filter(fingerprint=mark).exists():
         raise DuplicateFeedback(
             _(

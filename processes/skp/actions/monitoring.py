@@ -47,7 +47,6 @@ from processes.skp.actions.common import (
     require_appraiser,
     require_employee,
     require_form,
-    require_open,
     require_phase,
     require_task,
     team_seat,
@@ -635,14 +634,26 @@ def add_evidence_link(
 
 @transaction.atomic
 def delete_evidence(*, skp_id: int, actor: Any, evidence_id: int) -> None:
-    """Delete evidence as its uploader while the SKP is not final; the file goes after commit."""
+    """Delete evidence as its uploader; the file goes after commit.
+
+    Before: evidence may still be added (EVIDENCE_PHASES); the evidence is not what a rating
+    already rests on (``evidence_kept_reason``).
+    """
     skp = lock_skp(skp_id)
-    require_open(skp)
+    require_phase(skp, *EVIDENCE_PHASES)
     evidence = Evidence.objects.filter(skp=skp, pk=evidence_id).first()
     if evidence is None:
         raise StepNotAllowed(_("Bukti dukung tidak ditemukan."))
     if actor is None or evidence.uploaded_by_id != actor.pk:
         raise ActionForbidden(_("Hanya pengunggah bukti dukung yang boleh menghapusnya."))
+    rated = set(
+        PeriodEvaluation.objects.filter(skp=skp)
+        .exclude(predikat="")
+        .values_list("period_index", flat=True)
+    )
+    reason = evidence_kept_reason(evidence, rated, annual_rated=skp_rated(skp))
+    if reason:
+        raise StepNotAllowed(reason)
     name = evidence.file.name if evidence.file else ""
     storage = evidence.file.storage
     record(
@@ -658,6 +669,24 @@ def delete_evidence(*, skp_id: int, actor: Any, evidence_id: int) -> None:
     if name:
         # The row may still come back if the transaction rolls back: keep the file until then.
         transaction.on_commit(partial(storage.delete, name))
+
+
+def skp_rated(skp: Skp) -> bool:
+    """Return True once the appraiser's annual rating is given."""
+    return bool(skp.predikat) or skp.rated_at is not None
+
+
+def evidence_kept_reason(evidence: Evidence, rated_periods: set[int], *, annual_rated: bool) -> str:
+    """Return why evidence must stay (a rating rests on it), or "" when it may be deleted.
+
+    Evidence of a period stays once that period is rated; evidence of no period stays once
+    the annual rating is given. The monitoring tab offers "Hapus" by the same rule.
+    """
+    if evidence.period_index is not None and evidence.period_index in rated_periods:
+        return _("Periode ini sudah dinilai; bukti dukungnya tidak dapat dihapus lagi.")
+    if evidence.period_index is None and annual_rated:
+        return _("SKP ini sudah dinilai; bukti dukungnya tidak dapat dihapus lagi.")
+    return ""
 
 
 # Feedback and dialogs ------------------------------------------------------------------------

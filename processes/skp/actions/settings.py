@@ -8,17 +8,20 @@ value, on the agency's settings chain of the audit log.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from processes.organisation.access import require_admin
 from processes.organisation.models import Agency, FunctionalLevel
 from processes.skp import rules
-from processes.skp.models import RatingMethod, SkpSettings
+from processes.skp.actions.monitoring import BLOCKED_EXTENSIONS
+from processes.skp.models import SkpSettings
 from workflow import audit
 from workflow.errors import StepNotAllowed
 from workflow.models import AuditCode
@@ -135,16 +138,37 @@ def _level_label(level: str) -> str:
 
 
 def _check_extensions(value: str) -> list[str]:
+    """Return what is wrong with the comma-separated extensions, one sentence per problem.
+
+    Besides malformed names, the extensions an evidence upload always refuses (programs,
+    scripts, web pages and SVG: ``BLOCKED_EXTENSIONS``) may not be allowed here either, so
+    the page never offers a type the upload would refuse.
+    """
     parts = [part.strip().lower().lstrip(".") for part in value.split(",") if part.strip()]
     if not parts:
         return [_("Isi paling sedikit satu jenis berkas.")]
+    problems: list[str] = []
     wrong = [part for part in parts if not _EXTENSION.match(part)]
     if wrong:
-        return [_("Jenis berkas tidak sah: %(wrong)s.") % {"wrong": ", ".join(wrong)}]
-    return []
+        problems.append(_("Jenis berkas tidak sah: %(wrong)s.") % {"wrong": ", ".join(wrong)})
+    refused = list(dict.fromkeys(part for part in parts if part in BLOCKED_EXTENSIONS))
+    if refused:
+        problems.append(
+            _(
+                "Jenis berkas ini dapat berisi program atau skrip dan tidak boleh diizinkan: "
+                "%(refused)s."
+            )
+            % {"refused": ", ".join(refused)}
+        )
+    return problems
 
 
-def _validate(settings: SkpSettings) -> dict[str, list[str]]:
+def _percent(value: Any) -> str:
+    """Return a percentage as the active language writes it: 105,5 (Indonesian), 105.5."""
+    return number_format(Decimal(value).normalize())
+
+
+def _validate(settings: SkpSettings, changed: Collection[str] = ()) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
         settings.full_clean(exclude=["agency"])
@@ -158,14 +182,28 @@ def _validate(settings: SkpSettings) -> dict[str, list[str]]:
         problems = _check_extensions(settings.evidence_extensions)
         if problems:
             errors["evidence_extensions"] = problems
+    # Whatever the rating method: the thresholds also suggest ratings on the monitoring
+    # page, and a method changed later must not start from unordered thresholds.
     if (
-        settings.rating_method == RatingMethod.THRESHOLDS
-        and "above_from_percent" not in errors
+        "above_from_percent" not in errors
         and "below_under_percent" not in errors
         and Decimal(settings.above_from_percent) <= Decimal(settings.below_under_percent)
     ):
-        errors["above_from_percent"] = [
-            _("Ambang Di Atas Ekspektasi harus lebih tinggi dari ambang Di Bawah Ekspektasi.")
+        # The error goes next to the threshold HR just changed (the upper one if both).
+        field = (
+            "below_under_percent"
+            if "below_under_percent" in changed and "above_from_percent" not in changed
+            else "above_from_percent"
+        )
+        errors[field] = [
+            _(
+                "Capaian minimal Di Atas Ekspektasi (%(above)s%%) harus lebih besar dari "
+                "batas Di Bawah Ekspektasi (%(below)s%%)."
+            )
+            % {
+                "above": _percent(settings.above_from_percent),
+                "below": _percent(settings.below_under_percent),
+            }
         ]
     return errors
 
@@ -205,7 +243,7 @@ def save_skp_settings(*, actor: Any, agency: Agency, **fields: Any) -> SkpSettin
         setattr(settings, name, value)
         if old != _comparable(value):
             changed[name] = [old, _comparable(value)]
-    errors = _validate(settings)
+    errors = _validate(settings, changed)
     if errors:
         raise InvalidSettings(errors)
     if not changed:
