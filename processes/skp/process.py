@@ -218,15 +218,21 @@ def ratings_given(case: Case) -> list[str]:
     return []
 
 
+def result_dialog_at(skp: Skp) -> datetime.datetime | None:
+    """Return when the first result dialog after the (latest) rating was recorded, or None."""
+    dialogs = PerformanceDialog.objects.filter(skp=skp, kind=PerformanceDialog.Kind.RESULT)
+    if skp.rated_at is not None:
+        dialogs = dialogs.filter(created_at__gte=skp.rated_at)
+    first = dialogs.order_by("created_at", "pk").values_list("created_at", flat=True).first()
+    return first
+
+
 def result_discussed(case: Case) -> list[str]:
     """A result dialog (dialog kinerja) was recorded after the result was given."""
     skp = skp_of(case)
     if skp is None:
         return [_("SKP tidak ditemukan.")]
-    dialogs = PerformanceDialog.objects.filter(skp=skp, kind=PerformanceDialog.Kind.RESULT)
-    if skp.rated_at is not None:
-        dialogs = dialogs.filter(created_at__gte=skp.rated_at)
-    if not dialogs.exists():
+    if result_dialog_at(skp) is None:
         return [_("Dialog hasil penilaian belum dicatat oleh pejabat penilai.")]
     return []
 

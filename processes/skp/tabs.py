@@ -61,9 +61,16 @@ def tabs_for(skp: Skp, access: SkpAccess) -> list[Tab]:
 
 
 def default_tab(skp: Skp, access: SkpAccess, current_form: str) -> Tab | None:
-    """Return the tab for the SKP's current stage form, else the first visible tab."""
+    """Return the tab for the SKP's current stage form, else the first visible tab.
+
+    A closed SKP (no current form) opens on the last stage tab it shows ("Hasil akhir" for a
+    final one), not on the history.
+    """
     visible = tabs_for(skp, access)
     for item in visible:
         if current_form in item.forms:
             return item
-    return visible[-1] if visible and not current_form else (visible[0] if visible else None)
+    if not current_form:
+        staged = [item for item in visible if item.forms]
+        return staged[-1] if staged else (visible[-1] if visible else None)
+    return visible[0] if visible else None

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from processes.organisation.access import administered_agency_ids
+from processes.organisation.models import Unit
 from processes.skp import rules
 from processes.skp import team as selectors
 from processes.skp.actions.review import record_organisation_result
@@ -88,14 +90,29 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _administered_top_units(user: Any) -> list[Unit]:
+    """Return the top units of the agencies ``user`` administers (none for other users)."""
+    agency_ids = administered_agency_ids(user)
+    if agency_ids == []:
+        return []
+    units = Unit.objects.filter(parent__isnull=True)
+    if agency_ids is not None:
+        units = units.filter(agency_id__in=agency_ids)
+    return list(units.order_by("agency__name", "path"))
+
+
 @require_GET
 def leader(request: HttpRequest) -> HttpResponse:
-    """Show every employee of the user's unit subtree; 403 for anyone who heads no unit."""
+    """Show every employee of the user's unit subtree; 403 for anyone who heads no unit.
+
+    The agency's HR admins (and superadmins) see it for every unit of the agencies they
+    administer, from the top units down.
+    """
     user = request.user
     today = selectors.today_for_user(user)
-    headed = selectors.headed_units(user, today)
+    headed = selectors.headed_units(user, today) or _administered_top_units(user)
     if not headed:
-        raise PermissionDenied(_("Halaman ini untuk kepala unit."))
+        raise PermissionDenied(_("Halaman ini untuk kepala unit dan pengelola kinerja."))
     choices = selectors.subunits_of(headed)
     form = UnitFilterForm(request.GET or None, units=choices)
     selected = headed[0]

@@ -520,6 +520,8 @@ def test_create_and_open_a_cycle_through_the_pages(
     assert [(row.unit_name, row.total) for row in detail.context["units"]] == [
         ("Seksi Kurikulum", 4)
     ]
+    leader = reverse("skp:leader")
+    assert f'<a href="{leader}" id="per-employee">' in detail.content.decode()
 
 
 def test_opening_runs_in_the_request_when_the_job_is_not_registered(

@@ -90,6 +90,35 @@ def test_the_window_is_fourteen_days_ending_at_local_midnight(world: SkpWorld) -
     assert actions.local_deadline_text(skp, DEADLINE) == "7 Desember 2026 23.59 WITA"
 
 
+def test_the_window_starts_only_when_the_result_dialog_is_recorded(db: None) -> None:
+    world = build_skp_world()
+    with clock(RECEIVED):
+        walk.to_rating(world, "staf1")
+        walk.rate(world, "staf1", justification="Unit belum lengkap dinilai.")
+    skp = world.skp("staf1")
+    assert skp.result_received_at == RECEIVED
+
+    # The appraiser records nothing for three weeks: the employee's window does not run.
+    with pytest.raises(StepNotAllowed) as raised:
+        actions.objection_window(skp, TOO_LATE)
+    assert str(raised.value) == (
+        "Jangka waktu keberatan belum berjalan: pejabat penilai belum mencatat dialog hasil "
+        "penilaian."
+    )
+    assert actions.expire_discussion_windows(now=TOO_LATE + datetime.timedelta(days=7)) == []
+    assert world.case("staf1").stage_key == "discuss"
+
+    # The dialog on 14 December starts the 14 days then.
+    dialog_time = datetime.datetime(2026, 12, 14, 9, 0, tzinfo=WITA)
+    with clock(dialog_time):
+        walk.discuss(world, "staf1")
+    deadline, on_time = actions.objection_window(world.skp("staf1"), TOO_LATE)
+    assert (deadline, on_time) == (
+        datetime.datetime(2026, 12, 28, 23, 59, 59, 999999, tzinfo=WITA),
+        True,
+    )
+
+
 def test_an_agency_may_count_the_window_in_working_days(world: SkpWorld) -> None:
     set_settings(world, objection_days=5, objection_working_days=True)
     Holiday.objects.create(tenant=world.org.agency, date=datetime.date(2026, 11, 27), name="Cuti")
@@ -128,10 +157,14 @@ def test_nothing_can_be_answered_before_the_result_dialog(db: None) -> None:
     with pytest.raises(GuardFailed) as raised:
         actions.acknowledge_result(skp_id=world.skp("staf1").pk, actor=world.user("staf1"))
     assert raised.value.problems == ["Dialog hasil penilaian belum dicatat oleh pejabat penilai."]
-    with pytest.raises(GuardFailed), clock(LAST_MINUTE):
+    with pytest.raises(StepNotAllowed) as refused, clock(LAST_MINUTE):
         actions.file_objection(
             skp_id=world.skp("staf1").pk, actor=world.user("staf1"), reasons="Tidak setuju."
         )
+    assert str(refused.value) == (
+        "Jangka waktu keberatan belum berjalan: pejabat penilai belum mencatat dialog hasil "
+        "penilaian."
+    )
 
     assert state(world) == before
     assert Objection.objects.count() == 0

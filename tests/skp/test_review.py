@@ -15,6 +15,7 @@ from processes.skp.models import (
     FieldObservation,
     Indicator,
     OrganisationResult,
+    PeriodEvaluation,
     RatingRecord,
     Realisation,
     Rhk,
@@ -203,6 +204,17 @@ def test_a_period_result_is_kept_apart_and_does_not_bound_the_annual_curve(
 # Rating context and preview --------------------------------------------------------------
 
 
+def test_the_rating_context_names_the_periods_left_unrated(db: None) -> None:
+    world = build_skp_world()
+    walk.to_rating(world, "staf1")
+    skp = world.skp("staf1")
+    PeriodEvaluation.objects.filter(skp=skp, period_index__in=(2, 3)).update(
+        rating_hasil="", rating_perilaku="", predikat=""
+    )
+
+    assert review.rating_context(skp).unrated_periods == ("Triwulan II", "Triwulan III")
+
+
 def test_the_rating_context_shows_curve_spread_suggestion_and_achievement(db: None) -> None:
     world = build_skp_world()
     walk.agree_for(world, "staf1")
@@ -224,6 +236,7 @@ def test_the_rating_context_shows_curve_spread_suggestion_and_achievement(db: No
     )
     assert (dict(context.counts), context.rated) == (dict.fromkeys(Predikat, 0), 0)
     assert (context.suggested_hasil, context.suggested_perilaku) == (ABOVE, AS_EXPECTED)
+    assert context.unrated_periods == ()  # every quarter was rated while monitored
     (achievement,) = context.achievements
     assert (
         achievement.text,

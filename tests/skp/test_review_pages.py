@@ -1312,6 +1312,9 @@ def test_hr_finalises_and_the_skp_locks(r: Review) -> None:
     assert {s.state for s in page.context["header"].steps} == {"done"}
     assert str(page.context["header"].phase_label) == "Final"
     assert page.context["header"].phase_kind == "ok"
+    # A final SKP opens on its result, not on the history.
+    opened = r.client("employee").get(reverse("skp:detail", kwargs={"skp_id": r.skp_id}))
+    assert opened.context["tab"].key == "hasil"
     again = hr.post(url, {"aksi": "tetapkan"})
     assert again.status_code == 200
     assert flash(again) == ["SKP ini sudah final dan terkunci."]

@@ -305,3 +305,44 @@ def test_the_team_pages_cost_the_same_queries_for_1_and_20_employees(
     assert len(team.context["rows"]) == 20
     assert {row.late for row in team.context["rows"]} == {1}
     assert len(leader.context["rows"]) == 20
+
+
+def test_hr_sees_every_employee_of_the_agency_unit_by_unit(world: SkpWorld) -> None:
+    client = Client()
+    client.force_login(world.org.admin)
+    url = reverse("skp:leader")
+
+    everyone = client.get(url)
+    seksi = client.get(url, {"unit": world.org.units["SEK-KUR"].pk})
+
+    assert everyone.status_code == 200
+    top = everyone.context["unit"]
+    assert (top.parent_id, top.agency_id) == (None, world.org.agency.pk)
+    names = [row[0] for row in rows_of(everyone)]
+    # The head of the dinas too (HR is nobody's colleague here).
+    assert names == [
+        "Andi Pratama",
+        "Dr. Hj. Rahmawati Usman",
+        "Drs. Arifin Lamato",
+        "Fitriani Daud",
+        "Ir. Bambang Sutrisno",
+        "Nurhayati Hasan",
+        "Siti Aminah Gobel",
+        "Yusuf Mokodompit",
+    ]
+    assert [row[0] for row in rows_of(seksi)] == [
+        "Andi Pratama",
+        "Nurhayati Hasan",
+        "Siti Aminah Gobel",
+        "Yusuf Mokodompit",
+    ]
+    # Every SKP listed opens for HR.
+    for row in everyone.context["rows"]:
+        assert client.get(reverse("skp:detail", kwargs={"skp_id": row.skp.pk})).status_code == 200
+    # Another agency's HR cannot pick this agency's units.
+    other = build_skp_world(code="lain")
+    outsider = Client()
+    outsider.force_login(other.org.admin)
+    foreign = outsider.get(url, {"unit": world.org.units["SEK-KUR"].pk})
+    assert foreign.context["form"].errors["unit"]
+    assert all(row.skp.agency_id == other.org.agency.pk for row in foreign.context["rows"])

@@ -35,7 +35,7 @@ from processes.skp.actions.common import (
 )
 from processes.skp.actions.review import assess_rating, curve_detail, unit_head_problem
 from processes.skp.models import Objection, ObjectionExplanation, RatingRecord, Skp
-from processes.skp.process import case_url, settings_for
+from processes.skp.process import case_url, result_dialog_at, settings_for
 from processes.skp.rules import Rating
 from workflow import actions as engine
 from workflow import policy
@@ -66,15 +66,26 @@ def objection_window(
 ) -> tuple[datetime.datetime, bool]:
     """Return the last instant to file a keberatan (UTC) and whether ``now`` is within it.
 
-    The window runs from the moment the result reached the employee (the discussion stage
-    was entered) for the agency's number of calendar or working days, ending at the end of
-    that local day in the agency's zone. Raise StepNotAllowed before the result is given.
+    The window runs from the moment the employee can answer: the result reached them (the
+    discussion stage was entered) and the appraiser recorded the result dialog, whichever
+    came later, so an appraiser's delay never eats the employee's window. It lasts the
+    agency's number of calendar or working days and ends at the end of that local day in
+    the agency's zone. Raise StepNotAllowed before the result is given or before the dialog
+    is recorded (the window has not started).
     """
     if skp.result_received_at is None:
         raise StepNotAllowed(_("Hasil penilaian belum disampaikan kepada pegawai."))
+    dialog_at = result_dialog_at(skp)
+    if dialog_at is None:
+        raise StepNotAllowed(
+            _(
+                "Jangka waktu keberatan belum berjalan: pejabat penilai belum mencatat dialog "
+                "hasil penilaian."
+            )
+        )
     choice = settings_for(skp.agency_id)
     deadline = rules.objection_deadline(
-        skp.result_received_at,
+        max(skp.result_received_at, dialog_at),
         choice.objection_days,
         skp.agency.time_zone,
         working_days=choice.objection_working_days,

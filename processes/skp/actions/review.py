@@ -48,7 +48,7 @@ from processes.skp.models import (
     SkpSettings,
     TeamReview,
 )
-from processes.skp.process import settings_for
+from processes.skp.process import periods_of, settings_for
 from processes.skp.rules import CurveLimit, OrgPredikat, Predikat, Rating
 from workflow import actions as engine
 from workflow import audit
@@ -246,6 +246,8 @@ class RatingContext:
     unit_head_hasil: Rating | None
     curve_mode: str
     curve_rounding: str
+    # The SKP's periods without a periodic rating, by label (the suggestion leaves them out).
+    unrated_periods: tuple[str, ...] = ()
 
 
 def achievements_of(skp: Skp) -> tuple[IndicatorAchievement, ...]:
@@ -307,11 +309,16 @@ def rating_context(skp: Skp) -> RatingContext:
     org = scope.organisation_predikat
     rounding = rules.CurveRounding(settings.curve_rounding)
     limits = tuple(rules.curve_limits(org, scope.size, rounding)) if org is not None else ()
-    evaluations = list(
+    rated_periods = list(
         PeriodEvaluation.objects.filter(skp=skp)
         .exclude(rating_hasil="")
         .order_by("period_index")
-        .values_list("rating_hasil", "rating_perilaku")
+        .values_list("period_index", "rating_hasil", "rating_perilaku")
+    )
+    evaluations = [(hasil, perilaku) for _index, hasil, perilaku in rated_periods]
+    rated_indexes = {index for index, _h, _p in rated_periods}
+    unrated = tuple(
+        str(period.label) for period in periods_of(skp) if period.index not in rated_indexes
     )
     return RatingContext(
         curve_unit=scope.unit,
@@ -330,6 +337,7 @@ def rating_context(skp: Skp) -> RatingContext:
         unit_head_hasil=unit_head_hasil(skp, settings),
         curve_mode=settings.curve_mode,
         curve_rounding=settings.curve_rounding,
+        unrated_periods=unrated,
     )
 
 
