@@ -386,7 +386,8 @@ def headed_units(user: Any, day: datetime.date | None = None) -> list[Unit]:
     for post in posts_of(user, today):
         if post.position.is_unit_head:
             units.setdefault(post.position.unit_id, post.position.unit)
-    return sorted(units.values(), key=lambda unit: unit.path)
+    # Highest unit first, then by name (a path of ids does not sort by meaning).
+    return sorted(units.values(), key=lambda unit: (unit.path.count("/"), unit.name, unit.pk))
 
 
 def subunits_of(units: Sequence[Unit]) -> list[Unit]:

@@ -91,14 +91,18 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 def _administered_top_units(user: Any) -> list[Unit]:
-    """Return the top units of the agencies ``user`` administers (none for other users)."""
+    """Return the top units of the agencies ``user`` administers (none for other users).
+
+    Ordered by name, not by path: a path is made of ids, so ``/10/`` sorts before ``/9/``
+    and the page would open on whichever unit happened to get the longer id.
+    """
     agency_ids = administered_agency_ids(user)
     if agency_ids == []:
         return []
     units = Unit.objects.filter(parent__isnull=True)
     if agency_ids is not None:
         units = units.filter(agency_id__in=agency_ids)
-    return list(units.order_by("agency__name", "path"))
+    return list(units.order_by("agency__name", "name", "pk"))
 
 
 @require_GET
