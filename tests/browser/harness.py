@@ -161,6 +161,17 @@ def login(page: Any, live_server: Any, username: str, password: str) -> None:
         page.click("main form [type=submit]")
 
 
+def wait_for_htmx(page: Any) -> None:
+    """Wait until htmx has settled what it swapped in.
+
+    htmx 2 binds the triggers of new content in its settle step, a moment after the content
+    is visible: a test that types at once can beat it and its input goes unheard.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping')"
+    )
+
+
 def assert_no_horizontal_scroll(page: Any) -> None:
     """Fail when the page is wider than the window, naming the elements that stick out."""
     widths = page.evaluate(

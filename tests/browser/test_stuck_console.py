@@ -18,7 +18,13 @@ from processes.skp.jobs import register_skp_jobs
 from processes.skp.models import OrganisationResult, PeriodEvaluation, Skp
 from processes.skp.nav import register_hr_nav
 from processes.skp.rules import OrgPredikat, Predikat
-from tests.browser.harness import BrowserPages, Shots, assert_no_horizontal_scroll, login
+from tests.browser.harness import (
+    BrowserPages,
+    Shots,
+    assert_no_horizontal_scroll,
+    login,
+    wait_for_htmx,
+)
 from tests.factories.skp import SkpWorld, agree_chain, build_skp_world, draft_plan
 from workflow.models import AuditCode, AuditEntry, WorkItem
 
@@ -75,6 +81,7 @@ def test_hr_admin_reassigns_a_stuck_task_with_a_reason(
     row.locator("text=Alihkan").click()
     slot = page.locator(f"#aksi-{task.pk}")
     slot.locator("input[type=search]").wait_for()
+    wait_for_htmx(page)
     slot.locator("input[type=search]").fill("Nurhayati")
     choice = slot.locator(f"input[type=radio][value='{kasi.pk}']")
     choice.wait_for()
@@ -156,6 +163,7 @@ def test_console_fits_a_phone_and_the_inline_forms_too(
     page.locator(f"#tugas-{staf2_task.pk}").locator("text=Alihkan").click()
     slot = page.locator(f"#aksi-{staf2_task.pk}")
     slot.locator("input[type=search]").wait_for()
+    wait_for_htmx(page)
     slot.locator("input[type=search]").fill("Yusuf")
     slot.locator("input[type=radio]").first.wait_for()
     assert_no_horizontal_scroll(page)
