@@ -116,6 +116,29 @@ def tasks_of_case(case: Case) -> QuerySet[WorkItem]:
     )
 
 
+def stages_taken_part_in(case_id: int, user_id: int, on: datetime.date) -> set[str]:
+    """Return the keys of the stages of a case in which a user had a share, on any visit.
+
+    A share is a task the user (or anyone whose rights they hold on ``on``) owned, acted in
+    for someone, or could claim from a pool. Two queries, whatever the history's length.
+    """
+    people = {
+        user_id,
+        *policy.active_delegations(user_id, on).values_list("principal_id", flat=True),
+    }
+    rows = (
+        WorkItem.objects.filter(process_id=case_id)
+        .exclude(stage_key="")
+        .values_list("stage_key", "owner_id", "acting_for_id", "data")
+    )
+    taken: set[str] = set()
+    for key, owner_id, acting_for_id, data in rows:
+        candidates = {int(value) for value in (data or {}).get("candidates", [])}
+        if owner_id in people or acting_for_id in people or people & candidates:
+            taken.add(key)
+    return taken
+
+
 def stuck_work(
     user: Any, *, now: datetime.datetime | None = None, phase: str = "", stage_key: str = ""
 ) -> QuerySet[WorkItem]:

@@ -29,6 +29,8 @@ from processes.organisation.selectors import (
 from processes.skp.models import Skp
 from workflow import policy
 from workflow.calendar import local_date
+from workflow.selectors import stages_taken_part_in
+from workflow.spec import Role
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,41 @@ class SkpAccess:
             skp.case_id is not None
             and policy.visible_cases(user, today).filter(pk=skp.case_id).exists()
         )
+
+    @cached_property
+    def peer_only(self) -> bool:
+        """Return True when the user sees the SKP only as a colleague asked for feedback.
+
+        Such a peer reads the plan and gives feedback on the "penilaian" tab; the
+        monitoring and its evidence, the self-assessment, the dialog, the keberatan and the
+        result stay private. Anyone with another share in the SKP (a former appraiser, a
+        team member, HR...) is not peer-only.
+        """
+        known = self._on()
+        if known is None or known[1].case is None:
+            return False
+        if self.is_employee or self.is_hr or self.is_appraiser or self.is_supervisor:
+            return False
+        if not self.is_participant:
+            return False
+        user, skp, today = known
+        case = skp.case
+        assert case is not None
+        stages = stages_taken_part_in(case.pk, user.pk, today)
+        if not stages:
+            return False
+        roles = set()
+        for key in stages:
+            try:
+                roles.add(case.template_version.stage(key).role)
+            except KeyError:
+                return False
+        return roles == {Role.PEERS}
+
+    @property
+    def reads_private(self) -> bool:
+        """Return True when the user may see the SKP's private parts (not peer-only)."""
+        return self.can_view and not self.peer_only
 
     @property
     def is_appraiser(self) -> bool:

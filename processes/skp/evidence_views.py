@@ -19,7 +19,10 @@ from processes.skp.models import Evidence
 
 @require_safe
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    """Stream an evidence file to a user who may see its SKP; 404 for anyone else."""
+    """Stream an evidence file to a user who may see its SKP's monitoring; 404 otherwise.
+
+    A colleague who sees the SKP only to give peer feedback does not get its evidence.
+    """
     evidence = (
         Evidence.objects.select_related(
             "skp__agency", "skp__cycle", "skp__employee", "skp__employee__user"
@@ -29,7 +32,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     )
     if evidence is None or not evidence.file:
         raise Http404(_("Bukti dukung tidak ditemukan."))
-    if not skp_access(request.user, evidence.skp).can_view:
+    if not skp_access(request.user, evidence.skp).reads_private:
         raise Http404(_("Bukti dukung tidak ditemukan."))
     try:
         handle = evidence.file.open("rb")

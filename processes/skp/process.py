@@ -311,6 +311,8 @@ EVENT_LABELS = {
     "feedback_given": gettext_lazy("Umpan balik diberikan"),
     "dialog_recorded": gettext_lazy("Dialog kinerja dicatat"),
     "daily_activities_added": gettext_lazy("Kegiatan harian dicatat"),
+    "daily_activity_changed": gettext_lazy("Kegiatan harian diubah"),
+    "daily_activity_deleted": gettext_lazy("Kegiatan harian dihapus"),
     "period_report_submitted": gettext_lazy("Laporan capaian diserahkan"),
     "period_rated": gettext_lazy("Penilaian periodik diberikan"),
     "extra_aspect_rated": gettext_lazy("Aspek tambahan dinilai"),

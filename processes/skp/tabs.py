@@ -37,6 +37,8 @@ class Tab:
     visible: Callable[[Skp, SkpAccess], bool] = field(default=_always)
     # Stage forms (workflow StageSpec.form) for which this tab is the default one.
     forms: frozenset[str] = frozenset()
+    # Shown to a colleague who sees the SKP only to give peer feedback.
+    for_peers: bool = False
 
 
 _TABS: dict[str, Tab] = {}
@@ -54,9 +56,15 @@ def tab(key: str) -> Tab | None:
 
 
 def tabs_for(skp: Skp, access: SkpAccess) -> list[Tab]:
-    """Return the tabs ``access`` may see on ``skp``, in order."""
+    """Return the tabs ``access`` may see on ``skp``, in order (a peer: the plan and review)."""
+    peer_only = access.peer_only
     return sorted(
-        (item for item in _TABS.values() if item.visible(skp, access)), key=lambda t: t.order
+        (
+            item
+            for item in _TABS.values()
+            if (item.for_peers or not peer_only) and item.visible(skp, access)
+        ),
+        key=lambda t: t.order,
     )
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from processes.skp import selectors, tabs
-from processes.skp.access import SkpAccess
+from processes.skp.access import SkpAccess, today_for
 from processes.skp.actions import monitoring as monitoring_actions
 from processes.skp.actions.common import current_form, open_task_for
 from processes.skp.forms_monitoring import (
@@ -381,6 +381,15 @@ def monitoring_context(
         daily = selectors.daily_activities_for(
             skp, period_row.period.starts_on, period_row.period.ends_on
         )
+    daily_rows = (
+        _daily_rows(skp, daily, bound, _rhk_choices(overview))
+        if can.daily
+        else [{"item": item, "form": None} for item in daily]
+    )
+    daily_day = today_for(skp)
+    if period_row is not None:
+        # Today when it lies in the period shown, else the period's nearest day.
+        daily_day = min(max(daily_day, period_row.period.starts_on), period_row.period.ends_on)
     evaluation = period_row.evaluation if period_row is not None else None
     aspects = extra_aspects(settings)
     aspect_names = dict(aspects)
@@ -424,10 +433,15 @@ def monitoring_context(
         "case_open": skp.case is not None and skp.case.is_open,
         "dialog_form": pick(bound, "dialog", DialogForm(prefix="dialog") if can.dialog else None),
         "daily": daily,
+        "daily_rows": daily_rows,
         "daily_form": pick(
             bound,
             "harian",
-            DailyActivityForm(prefix="harian", rhks=_rhk_choices(overview)) if can.daily else None,
+            DailyActivityForm(
+                prefix="harian", rhks=_rhk_choices(overview), initial={"day": daily_day}
+            )
+            if can.daily
+            else None,
         ),
         "paste_form": pick(bound, "tempel", DailyPasteForm(prefix="tempel") if can.daily else None),
         "evaluation": evaluation,
@@ -739,14 +753,7 @@ def _add_daily_activity(post: Post) -> Result:
     rhks = [(rhk.pk, short(rhk.text, 80)) for rhk in Rhk.objects.filter(skp=post.skp)]
     form = DailyActivityForm(post.request.POST, prefix="harian", rhks=rhks)
     if form.is_valid():
-        data = form.cleaned_data
-        entry = monitoring_actions.DailyEntry(
-            day=data["day"],
-            description=data["description"],
-            quantity=data["quantity"] or "1",
-            output_unit=data["output_unit"],
-            rhk_id=data["rhk"],
-        )
+        entry = _daily_entry(form.cleaned_data)
         try:
             monitoring_actions.add_daily_activities(
                 skp_id=post.skp.pk, actor=post.user, entries=[entry]
@@ -761,6 +768,81 @@ def _add_daily_activity(post: Post) -> Result:
         else:
             return saved(post.request, post.back("harian"), _("Kegiatan harian dicatat."))
     return post.failed("harian", form, Attempt(ok=False))
+
+
+def _daily_rows(
+    skp: Skp, daily: list[DailyActivity], bound: Mapping[str, forms.Form], rhks: Any
+) -> list[dict[str, Any]]:
+    """Return the period's activities, each with its edit form unless its period is rated."""
+    locked = monitoring_actions.rated_daily_spans(skp)
+    rows = []
+    for item in daily:
+        form = None
+        if not monitoring_actions.in_rated_period(item.day, locked):
+            key = f"harian-{item.pk}"
+            form = pick(
+                bound,
+                key,
+                DailyActivityForm(
+                    prefix=key,
+                    rhks=rhks,
+                    initial={
+                        "day": item.day,
+                        "description": item.description,
+                        "quantity": f"{item.quantity.normalize():f}",
+                        "output_unit": item.output_unit,
+                        "rhk": item.rhk_id,
+                    },
+                ),
+            )
+        rows.append({"item": item, "form": form})
+    return rows
+
+
+def _daily_entry(data: Mapping[str, Any]) -> monitoring_actions.DailyEntry:
+    return monitoring_actions.DailyEntry(
+        day=data["day"],
+        description=data["description"],
+        quantity=data["quantity"] or "1",
+        output_unit=data["output_unit"],
+        rhk_id=data["rhk"],
+    )
+
+
+def _change_daily_activity(post: Post) -> Result:
+    activity_id = posted_id(post.request, "kegiatan") or 0
+    key = f"harian-{activity_id}"
+    rhks = [(rhk.pk, short(rhk.text, 80)) for rhk in Rhk.objects.filter(skp=post.skp)]
+    form = DailyActivityForm(post.request.POST, prefix=key, rhks=rhks)
+    if form.is_valid():
+        try:
+            monitoring_actions.update_daily_activity(
+                skp_id=post.skp.pk,
+                actor=post.user,
+                activity_id=activity_id,
+                entry=_daily_entry(form.cleaned_data),
+            )
+        except monitoring_actions.InvalidMonitoring as error:
+            apply_errors(form, error.errors)
+        except WorkflowError as error:
+            messages.error(post.request, error.message)
+            return post.again()
+        else:
+            return saved(post.request, post.back("harian"), _("Kegiatan harian diubah."))
+    return post.failed(key, form, Attempt(ok=False))
+
+
+def _delete_daily_activity(post: Post) -> Result:
+    activity_id = posted_id(post.request, "kegiatan") or 0
+    outcome = attempt(
+        post.request,
+        lambda: monitoring_actions.delete_daily_activity(
+            skp_id=post.skp.pk, actor=post.user, activity_id=activity_id
+        ),
+    )
+    if outcome.ok:
+        return saved(post.request, post.back("harian"), _("Kegiatan harian dihapus."))
+    return post.again()
 
 
 def _paste_daily_activities(post: Post) -> Result:
@@ -890,6 +972,8 @@ HANDLERS: dict[str, Callable[[Post], Result]] = {
     "dialog": _record_dialog,
     "harian": _add_daily_activity,
     "harian_tempel": _paste_daily_activities,
+    "harian_ubah": _change_daily_activity,
+    "harian_hapus": _delete_daily_activity,
     "laporan": _submit_report,
     "nilai_periode": _rate_period,
     "aspek": _rate_extra_aspect,

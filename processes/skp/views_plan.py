@@ -827,5 +827,6 @@ tabs.register_tab(
         view=plan_tab,
         template="skp/plan/tab.html",
         forms=frozenset({"plan", "plan_approval"}),
+        for_peers=True,
     )
 )

@@ -790,5 +790,6 @@ tabs.register_tab(
         template="skp/review/tab.html",
         visible=tab_visible,
         forms=frozenset({"peer_feedback", "rating", "team_review"}),
+        for_peers=True,
     )
 )

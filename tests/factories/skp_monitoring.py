@@ -308,7 +308,11 @@ def monitoring_state(skp: Skp) -> dict[str, Any]:
         "evidence": list(Evidence.objects.filter(skp=skp).order_by("pk").values_list("pk", "file")),
         "feedback": Feedback.objects.filter(skp=skp).count(),
         "dialogs": PerformanceDialog.objects.filter(skp=skp).count(),
-        "daily": DailyActivity.objects.filter(skp=skp).count(),
+        "daily": list(
+            DailyActivity.objects.filter(skp=skp)
+            .order_by("pk")
+            .values_list("pk", "day", "description", "quantity", "output_unit", "rhk_id")
+        ),
         "evaluations": list(
             PeriodEvaluation.objects.filter(skp=skp)
             .order_by("pk")

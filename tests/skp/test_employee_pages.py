@@ -25,6 +25,7 @@ from django.urls import reverse
 from config.navigation import items_for, unregister
 from processes.organisation import actions as org_actions
 from processes.organisation.models import User
+from processes.skp.access import today_for
 from processes.skp.actions import monitoring as monitoring_actions
 from processes.skp.actions import plan as plan_actions
 from processes.skp.models import (
@@ -226,6 +227,8 @@ POSTS = (
             "dialog",
             "harian",
             "harian_tempel",
+            "harian_ubah",
+            "harian_hapus",
             "laporan",
             "nilai_periode",
             "aspek",
@@ -1138,6 +1141,71 @@ def test_daily_activities_one_and_pasted_with_one_bad_line(world: SkpWorld) -> N
         (datetime.date(2026, 11, 19), "Rapat", Decimal(1)),
     ]
     assert [entry.payload["count"] for entry in events(skp, "daily_activities_added")] == [1, 3]
+
+
+def test_daily_activities_are_corrected_and_deleted_on_the_page(world: SkpWorld) -> None:
+    set_settings(world, daily_activities_enabled=True)
+    skp = world.skp("kasi")
+    client = login(world, "kasi")
+    first_day, last_day = datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)
+    expected_day = min(max(today_for(skp), first_day), last_day)
+
+    page = client.get(tab_url(skp, "pemantauan"), {"periode": 4})
+    # The new entry starts on today (in the agency's zone), inside the period shown.
+    assert page.context["daily_form"]["day"].value() == expected_day
+    monitoring_post(
+        client,
+        skp,
+        "harian_tempel",
+        **{"tempel-lines": "05/10/2026; Rapt kurikulum\n06/10/2026; Verifikasi data"},
+    )
+    typo, other = DailyActivity.objects.filter(skp=skp).order_by("day")
+    page = client.get(tab_url(skp, "pemantauan"), {"periode": 4})
+    html = page.content.decode()
+    assert f'id="id_harian-{typo.pk}-description"' in html
+    assert 'data-confirm="Hapus kegiatan tanggal 5 Okt 2026?"' in html
+
+    before = state(skp)
+    key = f"harian-{typo.pk}"
+    response = monitoring_post(
+        client,
+        skp,
+        "harian_ubah",
+        kegiatan=typo.pk,
+        **{f"{key}-day": "05/10/2026", f"{key}-description": " ", f"{key}-quantity": "0"},
+    )
+    assert field_errors(response, f"id_{key}-description") == ["Uraian kegiatan wajib diisi."]
+    assert field_errors(response, f"id_{key}-quantity") == ["Isi dengan angka lebih dari 0."]
+    assert state(skp) == before
+    # The appraiser cannot change the employee's log.
+    appraiser = login(world, "kabid")
+    refused = monitoring_post(appraiser, skp, "harian_hapus", kegiatan=other.pk)
+    assert refused.status_code == 200
+    assert state(skp) == before
+
+    response = monitoring_post(
+        client,
+        skp,
+        "harian_ubah",
+        kegiatan=typo.pk,
+        **{
+            f"{key}-day": "05/10/2026",
+            f"{key}-description": "Rapat kurikulum",
+            f"{key}-quantity": "2",
+            f"{key}-output_unit": "kegiatan",
+        },
+    )
+    assert response.status_code == 302
+    assert messages_of(client.get(response["Location"])) == ["Kegiatan harian diubah."]
+    response = monitoring_post(client, skp, "harian_hapus", kegiatan=other.pk)
+    assert response.status_code == 302
+    assert list(
+        DailyActivity.objects.filter(skp=skp).values_list(
+            "day", "description", "quantity", "output_unit"
+        )
+    ) == [(datetime.date(2026, 10, 5), "Rapat kurikulum", Decimal(2), "kegiatan")]
+    assert len(events(skp, "daily_activity_changed")) == 1
+    assert len(events(skp, "daily_activity_deleted")) == 1
 
 
 def test_period_report_and_rating(world: SkpWorld) -> None:

@@ -922,6 +922,155 @@ def test_daily_activities_are_all_or_nothing_with_errors_per_line(world: SkpWorl
     ) == {"entries": ["Isi paling sedikit satu kegiatan."]}
 
 
+def test_the_employee_corrects_and_deletes_a_daily_activity_with_audit(world: SkpWorld) -> None:
+    set_settings(world, daily_activities_enabled=True)
+    skp = world.skp("kabid")
+    employee = world.user("kabid")
+    rhk = rhks_of(skp)[0]
+    wrong, kept = monitoring.add_daily_activities(
+        skp_id=skp.pk,
+        actor=employee,
+        entries=[
+            DailyEntry(day=datetime.date(2026, 8, 17), description="Upacra HUT RI"),
+            DailyEntry(day=datetime.date(2026, 8, 18), description="Rapat kurikulum"),
+        ],
+    )
+    before = audit_count(skp)
+
+    changed = monitoring.update_daily_activity(
+        skp_id=skp.pk,
+        actor=employee,
+        activity_id=wrong.pk,
+        entry=DailyEntry(
+            day=datetime.date(2026, 8, 17),
+            description=" Upacara HUT RI ",
+            quantity="2",
+            output_unit="kegiatan",
+            rhk_id=rhk.pk,
+        ),
+    )
+
+    assert changed.pk == wrong.pk
+    assert list(
+        DailyActivity.objects.order_by("day").values_list(
+            "pk", "description", "quantity", "output_unit", "rhk_id"
+        )
+    ) == [
+        (wrong.pk, "Upacara HUT RI", Decimal("2.00"), "kegiatan", rhk.pk),
+        (kept.pk, "Rapat kurikulum", Decimal("1.00"), "", None),
+    ]
+    row = only_event(skp, before)
+    assert (row.actor_id, row.payload) == (
+        employee.pk,
+        {
+            "event": "daily_activity_changed",
+            "activity": wrong.pk,
+            "changes": {
+                "description": ["Upacra HUT RI", "Upacara HUT RI"],
+                "quantity": ["1.00", "2.00"],
+                "output_unit": ["", "kegiatan"],
+                "rhk_id": [None, rhk.pk],
+            },
+        },
+    )
+
+    # Bad input: the errors by field, nothing changed.
+    assert invalid(
+        lambda: monitoring.update_daily_activity(
+            skp_id=skp.pk,
+            actor=employee,
+            activity_id=kept.pk,
+            entry=DailyEntry(day=datetime.date(2026, 8, 21), description=" "),
+        ),
+        skp,
+    ) == {
+        "day": ["Tanggal tidak boleh di masa depan."],
+        "description": ["Uraian kegiatan wajib diisi."],
+    }
+    # Only the employee; only this SKP's activities.
+    refused(
+        ActionForbidden,
+        lambda: monitoring.delete_daily_activity(
+            skp_id=skp.pk, actor=world.user("kadis"), activity_id=kept.pk
+        ),
+        skp,
+    )
+    reach_monitoring(world, "sekdis")
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.delete_daily_activity(
+            skp_id=world.skp("sekdis").pk, actor=world.user("sekdis"), activity_id=kept.pk
+        ),
+        world.skp("sekdis"),
+        "Kegiatan harian tidak ditemukan.",
+    )
+
+    before = audit_count(skp)
+    monitoring.delete_daily_activity(skp_id=skp.pk, actor=employee, activity_id=kept.pk)
+
+    assert list(DailyActivity.objects.values_list("pk", flat=True)) == [wrong.pk]
+    assert only_event(skp, before).payload == {
+        "event": "daily_activity_deleted",
+        "activity": kept.pk,
+        "day": "2026-08-18",
+        "description": "Rapat kurikulum",
+        "quantity": "1.00",
+        "output_unit": "",
+    }
+
+
+def test_daily_activities_of_a_rated_period_stay_as_they_are(world: SkpWorld) -> None:
+    set_settings(world, daily_activities_enabled=True)
+    skp = world.skp("kabid")
+    employee = world.user("kabid")
+    april, august = monitoring.add_daily_activities(
+        skp_id=skp.pk,
+        actor=employee,
+        entries=[
+            DailyEntry(day=datetime.date(2026, 4, 6), description="Sosialisasi kurikulum"),
+            DailyEntry(day=datetime.date(2026, 8, 18), description="Rapat kurikulum"),
+        ],
+    )
+    monitoring.rate_period(
+        skp_id=skp.pk,
+        actor=world.user("kadis"),
+        period_index=2,
+        rating_hasil="as_expected",
+        rating_perilaku="as_expected",
+    )
+    kept = "Periode kegiatan ini sudah dinilai; kegiatannya tidak dapat diubah lagi."
+
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.delete_daily_activity(
+            skp_id=skp.pk, actor=employee, activity_id=april.pk
+        ),
+        skp,
+        kept,
+    )
+    refused(
+        StepNotAllowed,
+        lambda: monitoring.update_daily_activity(
+            skp_id=skp.pk,
+            actor=employee,
+            activity_id=april.pk,
+            entry=DailyEntry(day=datetime.date(2026, 4, 6), description="Lain"),
+        ),
+        skp,
+        kept,
+    )
+    # Nor can an activity be moved into the rated period.
+    assert invalid(
+        lambda: monitoring.update_daily_activity(
+            skp_id=skp.pk,
+            actor=employee,
+            activity_id=august.pk,
+            entry=DailyEntry(day=datetime.date(2026, 5, 4), description="Rapat kurikulum"),
+        ),
+        skp,
+    ) == {"day": ["Periode tanggal ini sudah dinilai; kegiatannya tidak dapat diubah."]}
+
+
 def test_pasted_daily_lines_are_read_one_per_line() -> None:
     entries, errors = monitoring.parse_daily_lines(
         "17/08/2026; Upacara HUT RI\n"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from config.templatetags.ui import local_time_filter
 from processes.organisation.models import User
 from processes.skp.access import today_for
-from processes.skp.actions import assessment, objection, review
+from processes.skp.actions import assessment, monitoring, objection, review
 from processes.skp.actions.assessment import PeerEntry
 from processes.skp.models import (
     BehaviourExpectation,
@@ -416,13 +416,15 @@ def test_discussion_stage_access_matrix(r: Review) -> None:
         r, "post", url, {"aksi": "keberatan", "reasons": "Tidak adil."}, not_employee
     )
 
+    # A peer reads the plan and gives feedback; the dialog and keberatan are not theirs.
     assert shown == {
         **dict.fromkeys(ROLES, 200),
+        "peer": 404,
         "other": 404,
         "foreign": 404,
         "anonymous": "login",
     }
-    viewers = {"supervisor": 403, "hr": 403, "peer": 403, "team": 403}
+    viewers = {"supervisor": 403, "hr": 403, "peer": 404, "team": 403}
     outsiders = {"other": 404, "foreign": 404, "anonymous": "login"}
     assert recorded == {"employee": 403, **viewers, **outsiders}
     assert accepted == objected == {"appraiser": 403, **viewers, **outsiders}
@@ -454,7 +456,7 @@ def test_decision_stage_access_matrix(r: Review) -> None:
         "anonymous": "login",
     }
     assert previewed == {"supervisor": 200, **refused}
-    assert requested == judged == refused
+    assert requested == judged == {**refused, "peer": 404}
     assert r.client("supervisor").post(url, asked).status_code == 302
     (explanation,) = ObjectionExplanation.objects.filter(objection__skp_id=r.skp_id)
     answer = {"aksi": "jawab", "penjelasan": str(explanation.pk)}
@@ -472,7 +474,7 @@ def test_decision_stage_access_matrix(r: Review) -> None:
         "employee": 200,
         "supervisor": 403,
         "hr": 403,
-        "peer": 403,
+        "peer": 404,
         "team": 403,
         "other": 404,
         "foreign": 404,
@@ -500,16 +502,17 @@ def test_finalisation_access_matrix(r: Review) -> None:
     after = {role: status_of(r.client(role).get(url)) for role in ROLES}
     assert after == {
         **dict.fromkeys(ROLES, 200),
+        "peer": 404,
         "other": 404,
         "foreign": 404,
         "anonymous": "login",
     }
-    # A peer or a team member who took part may open the SKP, not read its result.
-    for role in ("peer", "team"):
-        page = r.client(role).get(url)
-        assert page.context["reads"] is False
-        assert "Hasil akhir SKP ini hanya dapat dibaca" in text(page)
-        assert "Di Atas Ekspektasi" not in text(page)
+    # A team member who took part may open the SKP, not read its result; a peer does not
+    # even get the tab.
+    page = r.client("team").get(url)
+    assert page.context["reads"] is False
+    assert "Hasil akhir SKP ini hanya dapat dibaca" in text(page)
+    assert "Di Atas Ekspektasi" not in text(page)
     assert "Di Atas Ekspektasi" in text(r.client("employee").get(url))
 
 
@@ -1396,3 +1399,61 @@ def test_the_tabs_show_from_their_phase_on(r: Review) -> None:
     assert "dialog" not in keys
     assert "hasil" not in keys
     assert employee.get(r.tab("penilaian")).status_code == 404
+
+
+def test_a_peer_reads_the_plan_and_gives_feedback_and_nothing_private(r: Review) -> None:
+    walk.to_self_assessment(r.world, "staf1")
+    evidence = monitoring.add_evidence_file(
+        skp_id=r.skp_id, actor=r.world.user("staf1"), uploaded=upload("laporan.pdf", PDF)
+    )
+    walk.self_assess(r.world, "staf1")
+    assert r.stage() == "peer_feedback"
+    download = reverse("skp:evidence_download", kwargs={"evidence_id": evidence.pk})
+    private = ("pemantauan", "mandiri", "riwayat")
+
+    def tabs_of(role: str) -> list[str]:
+        response = r.client(role).get(r.tab("rencana"))
+        assert response.status_code == 200
+        return [str(item["tab"].label) for item in response.context["tabs"]]
+
+    assert tabs_of("peer") == ["Rencana", "Penilaian"]
+    assert tabs_of("employee") == [
+        "Rencana",
+        "Pemantauan",
+        "Penilaian mandiri",
+        "Penilaian",
+        "Riwayat",
+    ]
+    assert {
+        name: status_of(r.client("peer").get(r.tab(name))) for name in private
+    } == dict.fromkeys(private, 404)
+    assert (
+        r.client("peer").get(download).status_code,
+        r.client("employee").get(download).status_code,
+    ) == (404, 200)
+    # The SKP opens on the feedback form for the peer.
+    opened = r.client("peer").get(reverse("skp:detail", kwargs={"skp_id": r.skp_id}))
+    assert opened.context["tab"].key == "penilaian"
+
+    # Feedback given and the SKP on to its discussion: the peer still sees only the two tabs,
+    # while a member of the independent team (also a participant) sees the monitoring.
+    for peer in ("staf2", "staf3"):
+        assessment.give_peer_feedback(
+            skp_id=r.skp_id, actor=r.world.user(peer), entries=entries(ABOVE)
+        )
+    walk.record_result(r.world, "SEK-KUR", "baik")
+    walk.rate(r.world, "staf1", ABOVE, AS_EXPECTED, justification=JUSTIFICATION)
+    review.submit_team_review(
+        skp_id=r.skp_id,
+        actor=walk.team_member(r.world, 1),
+        summary="Rating sesuai bukti.",
+        agrees_with_rating=True,
+    )
+    walk.discuss(r.world, "staf1")
+    assert r.stage() == "discuss"
+    assert tabs_of("peer") == ["Rencana", "Penilaian"]
+    assert status_of(r.client("peer").get(r.tab("dialog"))) == 404
+    member = Client()
+    member.force_login(walk.team_member(r.world, 1))
+    assert member.get(r.tab("pemantauan")).status_code == 200
+    assert member.get(download).status_code == 200

@@ -894,55 +894,16 @@ def add_daily_activities(
         )
     today = today_for(skp)
     rhk_ids = set(Rhk.objects.filter(skp=skp).values_list("pk", flat=True))
-    max_description = DailyActivity._meta.get_field("description").max_length or 500
-    max_unit = DailyActivity._meta.get_field("output_unit").max_length or 40
     errors: dict[str, list[str]] = {}
     rows: list[DailyActivity] = []
     for number, entry in enumerate(entries, start=1):
-        line: dict[str, list[str]] = {}
-        day = entry.day
-        if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
-            line["day"] = [_("Isi tanggal kegiatan.")]
-        elif not skp.period_start <= day <= skp.period_end:
-            line["day"] = [
-                _("Tanggal di luar masa SKP (%(start)s s.d. %(end)s).")
-                % {
-                    "start": skp.period_start.strftime("%d/%m/%Y"),
-                    "end": skp.period_end.strftime("%d/%m/%Y"),
-                }
-            ]
-        elif day > today:
-            line["day"] = [_("Tanggal tidak boleh di masa depan.")]
-        description = _clean(entry.description)
-        if not description:
-            line["description"] = [_("Uraian kegiatan wajib diisi.")]
-        elif len(description) > max_description:
-            line["description"] = [
-                _("Uraian kegiatan paling banyak %(count)d karakter.") % {"count": max_description}
-            ]
-        quantity = _amount(entry.quantity, "quantity", line, limit=_MAX_QUANTITY, positive=True)
-        unit = _clean(entry.output_unit)
-        if len(unit) > max_unit:
-            line["output_unit"] = [
-                _("Satuan hasil paling banyak %(count)d karakter.") % {"count": max_unit}
-            ]
-        if entry.rhk_id is not None and entry.rhk_id not in rhk_ids:
-            line["rhk"] = [_("RHK tidak termasuk SKP ini.")]
+        # A late entry may still be added to a rated period, as evidence may; what a
+        # rating rests on is not changed or deleted (``update_daily_activity``).
+        line, fields = _daily_line(skp, entry, today, rhk_ids, locked=[])
         for field, messages in line.items():
             errors[f"entries.{number}.{field}"] = messages
         if not line:
-            assert quantity is not None
-            rows.append(
-                DailyActivity(
-                    skp=skp,
-                    day=day,
-                    rhk_id=entry.rhk_id,
-                    description=description,
-                    quantity=quantity,
-                    output_unit=unit,
-                    created_at=timezone.now(),
-                )
-            )
+            rows.append(DailyActivity(skp=skp, created_at=timezone.now(), **fields))
     if errors:
         raise InvalidMonitoring(errors)
     created = DailyActivity.objects.bulk_create(rows)
@@ -955,6 +916,147 @@ def add_daily_activities(
         last_day=max(row.day for row in created).isoformat(),
     )
     return created
+
+
+def rated_daily_spans(skp: Skp) -> list[tuple[datetime.date, datetime.date]]:
+    """Return the (first, last) days of the SKP's periods already rated (their log is kept)."""
+    rated = set(
+        PeriodEvaluation.objects.filter(skp=skp)
+        .exclude(predikat="")
+        .values_list("period_index", flat=True)
+    )
+    return [
+        (period.starts_on, period.ends_on) for period in periods_of(skp) if period.index in rated
+    ]
+
+
+def in_rated_period(day: datetime.date, spans: list[tuple[datetime.date, datetime.date]]) -> bool:
+    return any(first <= day <= last for first, last in spans)
+
+
+def _daily_line(
+    skp: Skp,
+    entry: DailyEntry,
+    today: datetime.date,
+    rhk_ids: set[int],
+    locked: list[tuple[datetime.date, datetime.date]],
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Check one daily entry; return its problems by field and, when none, the row's fields."""
+    max_description = DailyActivity._meta.get_field("description").max_length or 500
+    max_unit = DailyActivity._meta.get_field("output_unit").max_length or 40
+    line: dict[str, list[str]] = {}
+    day = entry.day
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        line["day"] = [_("Isi tanggal kegiatan.")]
+    elif not skp.period_start <= day <= skp.period_end:
+        line["day"] = [
+            _("Tanggal di luar masa SKP (%(start)s s.d. %(end)s).")
+            % {
+                "start": skp.period_start.strftime("%d/%m/%Y"),
+                "end": skp.period_end.strftime("%d/%m/%Y"),
+            }
+        ]
+    elif day > today:
+        line["day"] = [_("Tanggal tidak boleh di masa depan.")]
+    elif in_rated_period(day, locked):
+        line["day"] = [_("Periode tanggal ini sudah dinilai; kegiatannya tidak dapat diubah.")]
+    description = _clean(entry.description)
+    if not description:
+        line["description"] = [_("Uraian kegiatan wajib diisi.")]
+    elif len(description) > max_description:
+        line["description"] = [
+            _("Uraian kegiatan paling banyak %(count)d karakter.") % {"count": max_description}
+        ]
+    quantity = _amount(entry.quantity, "quantity", line, limit=_MAX_QUANTITY, positive=True)
+    unit = _clean(entry.output_unit)
+    if len(unit) > max_unit:
+        line["output_unit"] = [
+            _("Satuan hasil paling banyak %(count)d karakter.") % {"count": max_unit}
+        ]
+    if entry.rhk_id is not None and entry.rhk_id not in rhk_ids:
+        line["rhk"] = [_("RHK tidak termasuk SKP ini.")]
+    if line:
+        return line, {}
+    return line, {
+        "day": day,
+        "rhk_id": entry.rhk_id,
+        "description": description,
+        "quantity": quantity,
+        "output_unit": unit,
+    }
+
+
+def _daily_activity_for_change(
+    skp_id: int, actor: Any, activity_id: int
+) -> tuple[Skp, DailyActivity]:
+    """Lock the SKP and return it with the activity the employee changes (checks first)."""
+    skp = lock_skp(skp_id)
+    require_phase(skp, *DAILY_PHASES)
+    require_employee(actor, skp)
+    if not settings_for(skp.agency_id).daily_activities_enabled:
+        raise StepNotAllowed(_("Laporan kegiatan harian tidak diaktifkan di instansi ini."))
+    activity = DailyActivity.objects.select_for_update().filter(skp=skp, pk=activity_id).first()
+    if activity is None:
+        raise StepNotAllowed(_("Kegiatan harian tidak ditemukan."))
+    if in_rated_period(activity.day, rated_daily_spans(skp)):
+        raise StepNotAllowed(
+            _("Periode kegiatan ini sudah dinilai; kegiatannya tidak dapat diubah lagi.")
+        )
+    return skp, activity
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` as the audit payload (JSON) keeps it: days ISO, amounts as text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def update_daily_activity(
+    *, skp_id: int, actor: Any, activity_id: int, entry: DailyEntry
+) -> DailyActivity:
+    """Correct one daily activity as the SKP's employee.
+
+    Before: as ``add_daily_activities``; the activity's day and its new day do not lie in a
+    period already rated. Errors are keyed by field (``day``, ``description``...). Written:
+    the row and one audit row ``daily_activity_changed`` with the old and new values.
+    """
+    skp, activity = _daily_activity_for_change(skp_id, actor, activity_id)
+    rhk_ids = set(Rhk.objects.filter(skp=skp).values_list("pk", flat=True))
+    line, fields = _daily_line(skp, entry, today_for(skp), rhk_ids, rated_daily_spans(skp))
+    if line:
+        raise InvalidMonitoring(line)
+    before = {name: _plain(getattr(activity, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.save(update_fields=list(fields))
+    after = {name: _plain(getattr(activity, name)) for name in fields}
+    changed = {name: [before[name], after[name]] for name in fields if before[name] != after[name]}
+    record(skp, actor, "daily_activity_changed", activity=activity.pk, changes=changed)
+    return activity
+
+
+@transaction.atomic
+def delete_daily_activity(*, skp_id: int, actor: Any, activity_id: int) -> None:
+    """Delete one daily activity as the SKP's employee (not one of a period already rated).
+
+    Written: the row goes, and one audit row ``daily_activity_deleted`` keeps what it said.
+    """
+    skp, activity = _daily_activity_for_change(skp_id, actor, activity_id)
+    record(
+        skp,
+        actor,
+        "daily_activity_deleted",
+        activity=activity.pk,
+        day=activity.day.isoformat(),
+        description=activity.description,
+        quantity=str(activity.quantity),
+        output_unit=activity.output_unit,
+    )
+    activity.delete()
 
 
 _DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
