@@ -240,6 +240,11 @@ class ExplanationAnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Penjelasan Anda"), widget=textarea(4), required=False, max_length=8000
     )
+    evidence_file = forms.FileField(
+        label=_("Bukti pendukung (tidak wajib)"),
+        required=False,
+        help_text=_("Dokumen atau foto yang mendukung penjelasan, mengikuti aturan bukti dukung."),
+    )
 
 
 class DecisionForm(forms.Form):

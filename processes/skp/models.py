@@ -613,7 +613,7 @@ class Evidence(models.Model):
         _("jenis"),
         max_length=20,
         default="evidence",
-        help_text=_("evidence, field_observation or attendance"),
+        help_text=_("evidence, field_observation, explanation or attendance"),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -1065,6 +1065,10 @@ class ObjectionExplanation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # A supporting document sent with the answer (stored as evidence of kind "explanation").
+    evidence = models.ForeignKey(
+        "Evidence", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("penjelasan keberatan")

@@ -171,9 +171,9 @@ def dialog_context(
     objection = Objection.objects.filter(skp=skp).select_related("filed_by", "decided_by").first()
     explanations = (
         list(
-            objection.explanations.select_related("requested_by", "answered_by").order_by(
-                "requested_at", "pk"
-            )
+            objection.explanations.select_related(
+                "requested_by", "answered_by", "evidence"
+            ).order_by("requested_at", "pk")
         )
         if objection is not None
         else []
@@ -354,13 +354,17 @@ def _dialog_post(
         refuse_unless(access.is_employee or access.is_appraiser)
         explanation_id = posted_id(request, "penjelasan") or 0
         key = f"jawab-{explanation_id}"
-        answer_form = ExplanationAnswerForm(request.POST, prefix=key)
+        answer_form = ExplanationAnswerForm(request.POST, request.FILES, prefix=key)
         if answer_form.is_valid():
             answer = answer_form.cleaned_data.get("answer") or ""
+            attached = answer_form.cleaned_data.get("evidence_file")
             outcome = run(
                 request,
                 lambda: objection_actions.give_explanation(
-                    explanation_id=explanation_id, actor=user, answer=answer
+                    explanation_id=explanation_id,
+                    actor=user,
+                    answer=answer,
+                    evidence_file=attached or None,
                 ),
                 answer_form,
             )

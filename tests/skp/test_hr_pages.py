@@ -656,10 +656,8 @@ def test_hr_sets_an_agency_coefficient_and_the_credit_points_follow_it(
     # Ahli Pertama, 2 months rated Baik: 2/12 x 100 % x 15 (national 12.5 gives 2.083).
     assert credit_points(Predikat.BAIK, "ahli_pertama", 2, table) == Decimal("2.500")
     initial = client.get(reverse("skp:hr_settings")).context["form"].initial
-    assert (initial["credit_ahli_pertama"], initial["credit_ahli_muda"]) == (
-        Decimal(15),
-        Decimal(25),
-    )
+    # Shown as people write them ("15", not "15.000").
+    assert (initial["credit_ahli_pertama"], initial["credit_ahli_muda"]) == ("15", "25")
 
 
 @pytest.mark.parametrize(
@@ -686,6 +684,29 @@ def test_the_settings_action_refuses_a_bad_coefficient_and_saves_nothing(
     assert list(raised.value.errors) == ["credit_coefficients"]
     assert raised.value.errors["credit_coefficients"][0].startswith(message)
     assert rows() == before
+
+
+def test_the_settings_form_shows_numbers_as_people_write_them(world: World, client: Client) -> None:
+    client.force_login(world.admin)
+
+    page = client.get(reverse("skp:hr_settings")).content.decode()
+
+    def value_of(name: str) -> str:
+        found = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert found is not None, name
+        value = re.search(r'value="([^"]*)"', found.group(0))
+        assert value is not None, name
+        return value.group(1)
+
+    assert [
+        value_of(name)
+        for name in (
+            "above_from_percent",
+            "below_under_percent",
+            "credit_mahir",
+            "credit_ahli_muda",
+        )
+    ] == ["110", "80", "12.5", "25"]
 
 
 def test_saving_unchanged_settings_writes_nothing(world: World, client: Client) -> None:

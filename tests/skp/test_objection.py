@@ -19,10 +19,10 @@ from django.urls import reverse
 from processes.skp.actions import objection as actions
 from processes.skp.actions import review
 from processes.skp.actions.objection import InvalidObjection
-from processes.skp.models import Objection, ObjectionExplanation, RatingRecord
+from processes.skp.models import Evidence, Objection, ObjectionExplanation, RatingRecord
 from tests.factories import skp_review as walk
 from tests.factories.skp import SkpWorld, build_skp_world
-from tests.factories.skp_monitoring import clock, set_settings
+from tests.factories.skp_monitoring import PDF, clock, set_settings, upload
 from workflow.errors import ActionForbidden, GuardFailed, StepNotAllowed
 from workflow.models import AuditCode, AuditEntry, Holiday, Notification, WorkItem
 from workflow.spec import Phase
@@ -401,6 +401,109 @@ def test_the_supervisor_asks_both_sides_and_they_answer(
         ).count()
         == 1
     )
+
+
+def test_an_explanation_may_carry_a_supporting_file_checked_like_evidence(
+    objected: SkpWorld,
+) -> None:
+    world = objected
+    skp = world.skp("staf1")
+    asked = actions.request_explanation(
+        skp_id=skp.pk,
+        actor=world.user("kabid"),
+        party="employee",
+        question="Mana bukti sosialisasi bulan Desember?",
+    )
+    before = (state(world), Evidence.objects.filter(skp=skp).count())
+
+    with pytest.raises(InvalidObjection) as invalid:
+        actions.give_explanation(
+            explanation_id=asked.pk,
+            actor=world.user("staf1"),
+            answer="Terlampir.",
+            evidence_file=upload("daftar-hadir.txt", b"hadir"),
+        )
+    assert invalid.value.errors == {
+        "evidence_file": [
+            "Jenis berkas .txt tidak diizinkan; gunakan: docx, jpeg, jpg, pdf, png, xlsx."
+        ]
+    }
+    assert (state(world), Evidence.objects.filter(skp=skp).count()) == before
+    assert ObjectionExplanation.objects.get(pk=asked.pk).answered_at is None
+
+    answered = actions.give_explanation(
+        explanation_id=asked.pk,
+        actor=world.user("staf1"),
+        answer="Terlampir daftar hadir sosialisasi.",
+        evidence_file=upload("daftar-hadir.pdf", PDF),
+    )
+
+    evidence = answered.evidence
+    assert evidence is not None
+    assert (evidence.skp_id, evidence.kind, evidence.original_name, evidence.uploaded_by_id) == (
+        skp.pk,
+        "explanation",
+        "daftar-hadir.pdf",
+        world.user("staf1").pk,
+    )
+    assert [row.payload["kind"] for row in walk.events(world, "staf1", "evidence_added")] == [
+        "explanation"
+    ]
+    # The one deciding reads the file on the dialog tab; someone outside the SKP cannot.
+    download = reverse("skp:evidence_download", kwargs={"evidence_id": evidence.pk})
+    decider = Client()
+    decider.force_login(world.user("kabid"))
+    page = decider.get(reverse("skp:detail_tab", kwargs={"skp_id": skp.pk, "tab": "dialog"}))
+    assert download in page.content.decode()
+    assert decider.get(download).status_code == 200
+    outsider = Client()
+    outsider.force_login(world.user("guru"))
+    assert outsider.get(download).status_code == 404
+
+
+def test_the_employee_sends_an_explanation_with_a_file_from_the_dialog_tab(
+    objected: SkpWorld,
+) -> None:
+    world = objected
+    skp = world.skp("staf1")
+    asked = actions.request_explanation(
+        skp_id=skp.pk, actor=world.user("kabid"), party="employee", question="Buktinya?"
+    )
+    url = reverse("skp:detail_tab", kwargs={"skp_id": skp.pk, "tab": "dialog"})
+    employee = Client()
+    employee.force_login(world.user("staf1"))
+    key = f"jawab-{asked.pk}"
+    form = employee.get(url).content.decode()
+    assert f'id="{key}" enctype="multipart/form-data"' in form
+
+    refused = employee.post(
+        url,
+        {
+            "aksi": "jawab",
+            "penjelasan": asked.pk,
+            f"{key}-answer": "Terlampir.",
+            f"{key}-evidence_file": upload("x.exe", b"MZ"),
+        },
+    )
+    assert refused.status_code == 200
+    assert refused.context["answers"][0][1].errors == {
+        "evidence_file": ["Jenis berkas .exe tidak diterima."]
+    }
+    assert Evidence.objects.filter(skp=skp).count() == 0
+
+    sent = employee.post(
+        url,
+        {
+            "aksi": "jawab",
+            "penjelasan": asked.pk,
+            f"{key}-answer": "Terlampir.",
+            f"{key}-evidence_file": upload("bukti.pdf", PDF),
+        },
+    )
+    assert sent.status_code == 302
+    stored = ObjectionExplanation.objects.get(pk=asked.pk).evidence
+    assert stored is not None
+    assert stored.original_name == "bukti.pdf"
 
 
 def test_only_the_decider_asks_and_a_request_needs_a_party_and_a_question(

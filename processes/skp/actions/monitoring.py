@@ -542,6 +542,32 @@ def add_evidence_file(
     _optional_period(skp, period_index, errors, today=today_for(skp))
     if errors:
         raise InvalidMonitoring(errors)
+    return store_evidence_file(
+        skp,
+        actor,
+        uploaded,
+        seat=seat,
+        kind=kind,
+        indicator=indicator,
+        period_index=period_index,
+        note=note,
+    )
+
+
+def store_evidence_file(
+    skp: Skp,
+    actor: Any,
+    uploaded: UploadedFile,
+    *,
+    seat: Seat | None,
+    kind: str,
+    indicator: Indicator | None = None,
+    period_index: int | None = None,
+    note: str = "",
+) -> Evidence:
+    """Check and store an evidence file for an action that has locked ``skp`` and checked
+    the actor (the agency's types and size, the content sniffed); write the Evidence row and
+    the audit row ``evidence_added``. Raise InvalidMonitoring (key ``file``)."""
     choice = settings_for(skp.agency_id)
     name, extension = _file_errors(uploaded, choice.allowed_extensions, choice.evidence_max_mb)
     evidence = Evidence(

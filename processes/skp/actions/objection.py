@@ -15,6 +15,7 @@ import logging
 import zoneinfo
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from processes.organisation.selectors import appraiser_of
 from processes.skp import rules
 from processes.skp.access import Seat, role_day
+from processes.skp.actions import monitoring
 from processes.skp.actions.common import (
     access_for,
     current_form,
@@ -33,6 +35,7 @@ from processes.skp.actions.common import (
     require_open,
     require_task,
 )
+from processes.skp.actions.monitoring import InvalidMonitoring
 from processes.skp.actions.review import assess_rating, curve_detail, unit_head_problem
 from processes.skp.models import Objection, ObjectionExplanation, RatingRecord, Skp
 from processes.skp.process import case_url, result_dialog_at, settings_for
@@ -277,12 +280,16 @@ def request_explanation(
 
 
 @transaction.atomic
-def give_explanation(*, explanation_id: int, actor: Any, answer: str) -> ObjectionExplanation:
+def give_explanation(
+    *, explanation_id: int, actor: Any, answer: str, evidence_file: UploadedFile | None = None
+) -> ObjectionExplanation:
     """Answer a request for explanation as the party asked (the appraiser or the employee).
 
-    Before: the keberatan awaits its decision and the request has no answer yet. Written:
-    the answer; the objection back to "filed" when nothing else awaits an answer; one
-    audit row; the one who asked is notified. Raise ActionForbidden or InvalidObjection.
+    Before: the keberatan awaits its decision and the request has no answer yet; a
+    supporting file, when sent, passes the agency's evidence rules. Written: the answer
+    (with the file as evidence of kind "explanation" and its own audit row); the objection
+    back to "filed" when nothing else awaits an answer; one audit row; the one who asked is
+    notified. Raise ActionForbidden or InvalidObjection (keys ``answer``, ``evidence_file``).
     """
     skp_id = (
         ObjectionExplanation.objects.filter(pk=explanation_id)
@@ -312,9 +319,21 @@ def give_explanation(*, explanation_id: int, actor: Any, answer: str) -> Objecti
     text = (answer or "").strip()
     if not text:
         raise InvalidObjection({"answer": [_("Penjelasan wajib diisi.")]})
+    if evidence_file is not None:
+        try:
+            explanation.evidence = monitoring.store_evidence_file(
+                skp,
+                actor,
+                evidence_file,
+                seat=None if explanation.party == ObjectionExplanation.Party.EMPLOYEE else seat,
+                kind="explanation",
+                note=_("Lampiran penjelasan keberatan"),
+            )
+        except InvalidMonitoring as error:
+            raise InvalidObjection({"evidence_file": error.errors.get("file", [])}) from error
     explanation.answer, explanation.answered_by = text, actor
     explanation.answered_at = timezone.now()
-    explanation.save(update_fields=["answer", "answered_by", "answered_at"])
+    explanation.save(update_fields=["answer", "answered_by", "answered_at", "evidence"])
     waiting = objection.explanations.filter(answered_at__isnull=True).exists()
     if not waiting:
         objection.status = Objection.Status.FILED
