@@ -1608,10 +1608,20 @@ class AgencyDemo:
             party="appraiser",
             question="Apa dasar rating hasil kerja sesuai ekspektasi?",
         )
+        recap = receipt_pdf(
+            [
+                f"{walker.agency.name}",
+                f"Rekap realisasi {skp.employee.name} {YEAR}",
+                "Realisasi seluruh indikator sama dengan target.",
+            ]
+        )
         objection.give_explanation(
             explanation_id=asked.pk,
             actor=walker.user(self.story.appraiser),
             answer="Realisasi sama dengan target; belum ada capaian di atas target.",
+            evidence_file=SimpleUploadedFile(
+                "rekap-realisasi.pdf", recap, content_type="application/pdf"
+            ),
         )
         objection.request_explanation(
             skp_id=skp.pk,

@@ -304,7 +304,7 @@ def test_exactly_one_objection_awaits_its_decision(seeded: Seeded) -> None:
     objection = Objection.objects.select_related("skp__employee", "skp__case").get()
     explanations = list(
         ObjectionExplanation.objects.filter(objection=objection).values_list(
-            "party", "answered_by__employee__name"
+            "party", "answered_by__employee__name", "evidence__original_name"
         )
     )
 
@@ -317,8 +317,11 @@ def test_exactly_one_objection_awaits_its_decision(seeded: Seeded) -> None:
         Phase.DISCUSSED,
         "decide_objection",
     )
-    # The appraiser has explained; the employee's answer is awaited.
-    assert explanations == [("appraiser", story.appraiser), ("employee", None)]
+    # The appraiser has explained, with the recap attached; the employee's answer is awaited.
+    assert explanations == [
+        ("appraiser", story.appraiser, "rekap-realisasi.pdf"),
+        ("employee", None, None),
+    ]
 
 
 def test_every_audit_chain_verifies(seeded: Seeded) -> None:
