@@ -351,8 +351,12 @@ def curve_limits(
     return limits
 
 
-def _violation(limit: CurveLimit, counts: Mapping[Predikat, int]) -> str | None:
-    """Return the Indonesian sentence for a broken ``limit``, or None when it holds."""
+def _violation(limit: CurveLimit, counts: Mapping[Predikat, int], unrated: int = 0) -> str | None:
+    """Return the Indonesian sentence for a broken ``limit``, or None when it holds.
+
+    ``unrated`` people of the population have no predikat yet: a lower bound (at least so
+    many, the largest group) is broken only when they could not make it up whatever they get.
+    """
     actual = sum(counts.get(predikat, 0) for predikat in limit.group)
     if limit.largest:
         others = [
@@ -364,7 +368,7 @@ def _violation(limit: CurveLimit, counts: Mapping[Predikat, int]) -> str | None:
             return None
         # Ties count as largest: a unit of two could otherwise never conform.
         leader, leader_count = max(others, key=lambda item: item[1])
-        if actual >= leader_count:
+        if actual + unrated >= leader_count:
             return None
         return _(
             "%(rule)s, saat ini %(actual)d orang sedangkan %(other)s %(other_count)d orang"
@@ -374,7 +378,7 @@ def _violation(limit: CurveLimit, counts: Mapping[Predikat, int]) -> str | None:
             "other": leader.label,
             "other_count": leader_count,
         }
-    too_few = limit.min_count is not None and actual < limit.min_count
+    too_few = limit.min_count is not None and actual + unrated < limit.min_count
     too_many = limit.max_count is not None and actual > limit.max_count
     if not (too_few or too_many):
         return None
@@ -387,21 +391,28 @@ def check_curve(
     rounding: CurveRounding = CurveRounding.NEAREST,
     *,
     curves: Mapping[OrgPredikat, tuple[CurveBound, ...]] = CURVES,
+    population: int | None = None,
 ) -> CurveCheck:
     """Check a unit's spread of employee predikat (``counts``) against the curve of ``org``.
 
     Missing predikat count as zero. An empty population conforms. Raise ValueError for a
-    negative count.
+    negative count. ``population`` is the whole group, rated or not (default: the people
+    counted): the limits are taken of it, and while some are unrated a lower bound is broken
+    only when no predikat they could still get would meet it.
     """
     normalised = {predikat: counts.get(predikat, 0) for predikat in Predikat}
     if any(count < 0 for count in normalised.values()):
         raise ValueError("predikat counts must not be negative")
-    population = sum(normalised.values())
+    rated = sum(normalised.values())
+    population = max(population or 0, rated)
     limits = curve_limits(org, population, rounding, curves=curves)
     if population == 0:
         return CurveCheck(OrgPredikat(org), 0, limits, [])
+    unrated = population - rated
     violations = [
-        sentence for limit in limits if (sentence := _violation(limit, normalised)) is not None
+        sentence
+        for limit in limits
+        if (sentence := _violation(limit, normalised, unrated)) is not None
     ]
     return CurveCheck(OrgPredikat(org), population, limits, violations)
 
@@ -414,11 +425,12 @@ def would_conform(
     rounding: CurveRounding = CurveRounding.NEAREST,
     *,
     curves: Mapping[OrgPredikat, tuple[CurveBound, ...]] = CURVES,
+    population: int | None = None,
 ) -> CurveCheck:
     """Check the spread after one employee gets ``adding`` (replacing ``replacing`` if rated).
 
-    ``counts`` is the spread before the change. Raise ValueError when nobody holds
-    ``replacing``.
+    ``counts`` is the spread before the change; ``population`` as ``check_curve``. Raise
+    ValueError when nobody holds ``replacing``.
     """
     changed = {predikat: counts.get(predikat, 0) for predikat in Predikat}
     if replacing is not None:
@@ -426,7 +438,7 @@ def would_conform(
             raise ValueError("nobody holds the predikat being replaced")
         changed[Predikat(replacing)] -= 1
     changed[Predikat(adding)] += 1
-    return check_curve(org, changed, rounding, curves=curves)
+    return check_curve(org, changed, rounding, curves=curves, population=population)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from processes.skp.rules import OrgPredikat, Predikat
 from tests.factories import skp_review as walk
 from tests.factories.skp import APPRAISER, SkpWorld, build_skp_world
 from tests.factories.skp_monitoring import set_settings
+from workflow import actions as engine
 
 RATINGS = {
     Predikat.SANGAT_BAIK: ("above", "above"),
@@ -163,12 +164,16 @@ def test_the_curve_of_each_organisation_predikat_bounds_the_rating(
     walk.record_result(world, "BID-SD", case.org)
     for who in ("guru", "staf2", "staf1"):
         walk.to_rating(world, who)
+    # Only these three stay in the population (the Bidang's; staf1's and staf2's appraiser
+    # keeps two): with nobody left unrated, every limit is decided when staf1 is rated.
+    for who in ("kabid", "kasi", "staf3"):
+        engine.cancel_case(case_id=world.case(who).pk, actor=world.org.admin, reason="Mutasi")
     rate(world, "guru", case.guru, "Penilaian pertama di unit.")
     rate(world, "staf2", case.staf2, "Penilaian pertama di seksi.")
     skp = world.skp("staf1")
     outside = (
-        f"Hasil ini di luar kurva distribusi Bidang Pembinaan SD ({case.org.label}) menurut sebaran pegawai yang sudah dinilai: "
-        f"{case.outside[population]}."
+        f"Hasil ini membuat Bidang Pembinaan SD ({case.org.label}) keluar dari kurva distribusi, "
+        f"apa pun hasil pegawai yang belum dinilai: {case.outside[population]}."
     )
 
     # Which SKPs count depends on the population.
@@ -216,3 +221,40 @@ def test_the_curve_of_each_organisation_predikat_bounds_the_rating(
 
     again = rate(world, "staf1", case.inside)
     assert (again.curve_conforms, again.curve_detail["mode"]) == (True, "block")
+
+
+def test_an_early_rating_is_flagged_only_when_the_unrated_could_not_bring_the_unit_back(
+    db: None,
+) -> None:
+    world = build_skp_world()
+    walk.record_result(world, "BID-SD", OrgPredikat.BAIK)
+    for who in ("guru", "staf2"):
+        walk.to_rating(world, who)
+
+    # A Baik unit needs somebody Butuh Perbaikan or Kurang: four of its six are not rated
+    # yet, so the first Baik needs no justification, even where the curve blocks.
+    set_settings(world, curve_mode="block")
+    first = rate(world, "guru", B)
+    assert (first.curve_conforms, first.justification, first.curve_detail["violations"]) == (
+        True,
+        "",
+        [],
+    )
+
+    # Rating beyond what the whole unit may hold is decided at once: no Sangat Baik at all
+    # in a Sangat Kurang unit, whoever is still unrated.
+    set_settings(world, curve_mode="warn")
+    walk.record_result(world, "BID-SD", OrgPredikat.SANGAT_KURANG)
+    before = walk.audit_rows(world, "staf2")
+    with pytest.raises(InvalidReview) as raised:
+        rate(world, "staf2", SB)
+    assert raised.value.errors == {
+        "justification": [
+            "Hasil ini membuat Bidang Pembinaan SD (Sangat Kurang) keluar dari kurva distribusi, "
+            "apa pun hasil pegawai yang belum dinilai: Tidak boleh ada Sangat Baik "
+            "(0 dari 6 orang), saat ini 1 orang. Tuliskan justifikasi."
+        ]
+    }
+    refused = world.skp("staf2")
+    assert (refused.predikat, RatingRecord.objects.filter(skp=refused).count()) == ("", 0)
+    assert walk.audit_rows(world, "staf2") == before

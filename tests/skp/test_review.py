@@ -25,6 +25,7 @@ from processes.skp.rules import OrgPredikat, Predikat, Rating
 from tests.factories import skp_review as walk
 from tests.factories.skp import SkpWorld, build_skp_world
 from tests.factories.skp_monitoring import JPEG, PDF, set_settings, upload
+from workflow import actions as engine
 from workflow.errors import ActionForbidden, GuardFailed, ReasonRequired, StepNotAllowed
 from workflow.models import AuditCode, AuditEntry, WorkItem
 from workflow.spec import Phase
@@ -315,6 +316,9 @@ def test_the_years_achievement_adds_up_counts_and_averages_rates(world: SkpWorld
 def test_the_preview_computes_the_predikat_and_its_fit_with_the_curve(world: SkpWorld) -> None:
     walk.record_result(world, "SEK-KUR", "istimewa")
     skp = world.skp("staf1")
+    # staf1 alone in the Seksi's population: every limit is decided by this one result.
+    for who in ("kasi", "staf2", "staf3"):
+        engine.cancel_case(case_id=world.case(who).pk, actor=world.org.admin, reason="Mutasi")
 
     inside = review.preview_rating(skp, ABOVE, ABOVE)
     outside = review.preview_rating(skp, AS_EXPECTED, ABOVE)
@@ -332,7 +336,8 @@ def test_the_preview_computes_the_predikat_and_its_fit_with_the_curve(world: Skp
         True,
     )
     assert outside.messages == (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa) menurut sebaran pegawai yang sudah dinilai: Sangat Baik harus "
+        "Hasil ini membuat Seksi Kurikulum (Istimewa) keluar dari kurva distribusi, apa pun hasil "
+        "pegawai yang belum dinilai: Sangat Baik harus "
         "menjadi kelompok terbanyak, saat ini 0 orang sedangkan Baik 1 orang. "
         "Tuliskan justifikasi.",
     )

@@ -53,6 +53,7 @@ from tests.factories import skp_review as walk
 from tests.factories.organisation import build_org, make_agency
 from tests.factories.skp import YEAR, SkpWorld, add_top, build_skp_world, publish_skp_template
 from tests.factories.skp_monitoring import PDF, clock, set_settings, upload
+from workflow import actions as engine
 from workflow.models import AuditCode, AuditEntry, Team, WorkItem
 
 ABOVE, AS_EXPECTED, BELOW = Rating.ABOVE, Rating.AS_EXPECTED, Rating.BELOW
@@ -528,6 +529,13 @@ def rating(db: None) -> SkpWorld:
     return world
 
 
+def alone_in_the_seksi(world: SkpWorld) -> None:
+    """Leave staf1 alone in the Seksi's curve population: nobody is left unrated when staf1
+    is, so every limit of the curve is decided by staf1's result."""
+    for who in ("kasi", "staf2", "staf3"):
+        engine.cancel_case(case_id=world.case(who).pk, actor=world.org.admin, reason="Mutasi")
+
+
 def rating_client(world: SkpWorld, who: str = "kasi") -> Client:
     client = Client()
     client.force_login(world.user(who))
@@ -648,6 +656,7 @@ def test_the_preview_shows_the_computed_predikat(
 
 
 def test_the_preview_says_whether_the_result_would_conform(rating: SkpWorld) -> None:
+    alone_in_the_seksi(rating)
     walk.record_result(rating, "SEK-KUR", "istimewa")
     client = rating_client(rating)
 
@@ -662,7 +671,8 @@ def test_the_preview_says_whether_the_result_would_conform(rating: SkpWorld) -> 
     assert not re.search(r"<textarea[^>]*required", inside.content.decode())
     assert "Di luar kurva distribusi" in text(outside)
     assert outside.context["live"].preview.messages == (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Istimewa) menurut sebaran pegawai yang sudah dinilai: Sangat Baik harus "
+        "Hasil ini membuat Seksi Kurikulum (Istimewa) keluar dari kurva distribusi, apa pun hasil "
+        "pegawai yang belum dinilai: Sangat Baik harus "
         "menjadi kelompok terbanyak, saat ini 0 orang sedangkan Baik 1 orang. "
         "Tuliskan justifikasi.",
     )
@@ -673,6 +683,7 @@ def test_the_preview_says_whether_the_result_would_conform(rating: SkpWorld) -> 
 
 
 def test_warn_mode_needs_the_justification_next_to_the_field(rating: SkpWorld) -> None:
+    alone_in_the_seksi(rating)
     client = rating_client(rating)
     url = penilaian(rating)
     before = (rating.skp("staf1").predikat, RatingRecord.objects.count())
@@ -680,7 +691,8 @@ def test_warn_mode_needs_the_justification_next_to_the_field(rating: SkpWorld) -
     refused = client.post(url, {"aksi": "simpan", "rating_hasil": ABOVE, "rating_perilaku": ABOVE})
 
     message = (
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik) menurut sebaran pegawai yang sudah dinilai: Baik harus menjadi kelompok "
+        "Hasil ini membuat Seksi Kurikulum (Baik) keluar dari kurva distribusi, apa pun hasil "
+        "pegawai yang belum dinilai: Baik harus menjadi kelompok "
         "terbanyak, saat ini 0 orang sedangkan Sangat Baik 1 orang; Butuh Perbaikan dan/atau "
         "Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang. Tuliskan justifikasi."
     )
@@ -726,6 +738,7 @@ def test_warn_mode_needs_the_justification_next_to_the_field(rating: SkpWorld) -
 
 
 def test_block_mode_refuses_and_disables_the_submit_with_the_reason(rating: SkpWorld) -> None:
+    alone_in_the_seksi(rating)
     set_settings(rating, curve_mode="block")
     client = rating_client(rating)
     url = penilaian(rating)
@@ -749,7 +762,8 @@ def test_block_mode_refuses_and_disables_the_submit_with_the_reason(rating: SkpW
     assert "Tuliskan justifikasi" not in text(preview)
     assert refused.status_code == 200
     assert refused.context["rating_form"].non_field_errors() == [
-        "Hasil ini di luar kurva distribusi Seksi Kurikulum (Baik) menurut sebaran pegawai yang sudah dinilai: Baik harus menjadi kelompok "
+        "Hasil ini membuat Seksi Kurikulum (Baik) keluar dari kurva distribusi, apa pun hasil "
+        "pegawai yang belum dinilai: Baik harus menjadi kelompok "
         "terbanyak, saat ini 0 orang sedangkan Sangat Baik 1 orang; Butuh Perbaikan dan/atau "
         "Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang."
     ]

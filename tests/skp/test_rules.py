@@ -1203,3 +1203,59 @@ def test_suggested_rating_lies_between_the_extremes(periodic):
     assert suggestion is not None
     positions = [RATING_ORDER.index(rating) for rating in periodic]
     assert min(positions) <= RATING_ORDER.index(suggestion) <= max(positions)
+
+
+# --- the curve while some are not rated yet --------------------------------------------------
+
+
+def test_a_lower_bound_waits_for_the_unrated_and_an_upper_bound_does_not() -> None:
+    # Four people, one rated Baik: somebody may still be Butuh Perbaikan or Kurang.
+    assert check_curve(OrgPredikat.BAIK, {B: 1}, population=4).violations == []
+    # Counted alone (no population given), the same spread breaks that bound.
+    assert check_curve(OrgPredikat.BAIK, {B: 1}).violations == [
+        "Butuh Perbaikan dan/atau Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang"
+    ]
+    # The last person rated decides it.
+    assert check_curve(OrgPredikat.BAIK, {B: 3, SB: 1}, population=4).violations == [
+        "Butuh Perbaikan dan/atau Kurang/Misconduct paling sedikit 1 orang, saat ini 0 orang"
+    ]
+    # "The largest group" waits too, until the unrated could no longer make it so.
+    assert check_curve(OrgPredikat.ISTIMEWA, {B: 2}, population=4).violations == []
+    assert check_curve(OrgPredikat.ISTIMEWA, {B: 2}, population=3).violations == [
+        "Sangat Baik harus menjadi kelompok terbanyak, saat ini 0 orang sedangkan Baik 2 orang"
+    ]
+    # An upper bound of the whole population is broken at once.
+    check = check_curve(OrgPredikat.SANGAT_KURANG, {SB: 1}, population=10)
+    assert (check.population, check.violations) == (
+        10,
+        ["Tidak boleh ada Sangat Baik (0 dari 10 orang), saat ini 1 orang"],
+    )
+    # A population smaller than the people counted is the people counted.
+    assert check_curve(OrgPredikat.BAIK, {B: 2}, population=1).population == 2
+
+
+def _completions(unrated: int) -> list[dict[Predikat, int]]:
+    """Every way ``unrated`` people can be spread over the five predikat."""
+    spreads = []
+    for combination in itertools.combinations_with_replacement(list(Predikat), unrated):
+        spreads.append({predikat: combination.count(predikat) for predikat in Predikat})
+    return spreads
+
+
+@given(
+    org=st.sampled_from(OrgPredikat),
+    counts=st.dictionaries(st.sampled_from(Predikat), st.integers(0, 4), max_size=5),
+    unrated=st.integers(0, 4),
+    rounding=st.sampled_from(CurveRounding),
+)
+def test_a_flag_with_people_unrated_holds_whatever_they_get(org, counts, unrated, rounding):
+    rated = sum(counts.values())
+    check = check_curve(org, counts, rounding, population=rated + unrated)
+    finals = [
+        check_curve(org, {p: counts.get(p, 0) + extra[p] for p in Predikat}, rounding)
+        for extra in _completions(unrated)
+    ]
+    if not check.conforms:
+        assert all(not final.conforms for final in finals)
+    if unrated == 0:
+        assert check == check_curve(org, counts, rounding)

@@ -401,15 +401,20 @@ def assess_rating(
             )
     else:
         check = rules.would_conform(
-            org, counts, predikat, replacing, rules.CurveRounding(settings.curve_rounding)
+            org,
+            counts,
+            predikat,
+            replacing,
+            rules.CurveRounding(settings.curve_rounding),
+            population=scope.size,
         )
         conforms, violations = check.conforms, tuple(check.violations)
         if not check.conforms and curve_applies:
-            # The limits here count the people rated so far, this result included; the curve
-            # panel beside it counts the whole population, so the sentence says which.
+            # The limits are of the whole population, as in the curve panel beside; a lower
+            # bound the people not yet rated could still meet is not broken yet.
             text = _(
-                "Hasil ini di luar kurva distribusi %(unit)s (%(org)s) menurut sebaran pegawai "
-                "yang sudah dinilai: %(violations)s."
+                "Hasil ini membuat %(unit)s (%(org)s) keluar dari kurva distribusi, apa pun "
+                "hasil pegawai yang belum dinilai: %(violations)s."
             ) % {
                 "unit": scope.unit.name,
                 "org": org.label,
