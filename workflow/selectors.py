@@ -126,17 +126,18 @@ def stages_taken_part_in(case_id: int, user_id: int, on: datetime.date) -> set[s
         user_id,
         *policy.active_delegations(user_id, on).values_list("principal_id", flat=True),
     }
-    rows = (
+    tasks = (
         WorkItem.objects.filter(process_id=case_id)
         .exclude(stage_key="")
-        .values_list("stage_key", "owner_id", "acting_for_id", "data")
+        .only("stage_key", "owner_id", "acting_for_id", "data")
     )
-    taken: set[str] = set()
-    for key, owner_id, acting_for_id, data in rows:
-        candidates = {int(value) for value in (data or {}).get("candidates", [])}
-        if owner_id in people or acting_for_id in people or people & candidates:
-            taken.add(key)
-    return taken
+    return {
+        task.stage_key
+        for task in tasks
+        if task.owner_id in people
+        or task.acting_for_id in people
+        or not people.isdisjoint(task.candidate_ids)
+    }
 
 
 def stuck_work(

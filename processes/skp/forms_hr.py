@@ -21,7 +21,7 @@ from django_stubs_ext import StrOrPromise
 
 from processes.organisation.identity import EmployeeType, format_number
 from processes.organisation.models import Agency, FunctionalLevel, PositionKind, Unit, User
-from processes.skp.actions.settings import EDITABLE_FIELDS
+from processes.skp.actions.settings import EDITABLE_FIELDS, plain_number
 from processes.skp.models import Cycle, SkpSettings
 from processes.skp.process import KIND
 from processes.skp.rules import DEFAULT_LEVEL_COEFFICIENTS, PeriodType
@@ -156,13 +156,6 @@ class CycleForm(forms.Form):
         units.queryset = agency_units(agency)
 
 
-def _plain_number(value: Any) -> Any:
-    """Return a Decimal as people write it ("110", "12.5"), not as stored ("110.00")."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
 class SkpSettingsForm(forms.Form):
     """The agency's SKP settings; the model's fields, labels, choices and limits.
 
@@ -237,12 +230,12 @@ class SkpSettingsForm(forms.Form):
     def initial_for(settings: SkpSettings) -> dict[str, Any]:
         """Return the form's initial values from the agency's current settings."""
         initial: dict[str, Any] = {
-            name: _plain_number(getattr(settings, name)) for name in EDITABLE_FIELDS
+            name: plain_number(getattr(settings, name)) for name in EDITABLE_FIELDS
         }
         initial["extra_aspects"] = aspects_as_text(settings.extra_aspects)
         overrides = settings.credit_coefficients or {}
         for level, national in DEFAULT_LEVEL_COEFFICIENTS.items():
-            initial[f"credit_{level}"] = _plain_number(Decimal(str(overrides.get(level, national))))
+            initial[f"credit_{level}"] = plain_number(Decimal(str(overrides.get(level, national))))
         del initial["credit_coefficients"]
         return initial
 

@@ -230,17 +230,22 @@ def chart_data(overview: selectors.MonitoringOverview) -> dict[str, Any]:
     }
 
 
+def _rated_indexes(periods: list[Any]) -> set[int]:
+    """Return the indexes of the overview's periods the appraiser has rated."""
+    return {
+        row.period.index
+        for row in periods
+        if row.evaluation is not None and row.evaluation.predikat
+    }
+
+
 def deletable_evidence(
     skp: Skp, evidence: list[Evidence], periods: list[Any], can: Abilities, user: Any
 ) -> set[int]:
     """Return the ids of the evidence ``user`` may delete now (``delete_evidence``'s rule)."""
     if not can.evidence:
         return set()
-    rated = {
-        row.period.index
-        for row in periods
-        if row.evaluation is not None and row.evaluation.predikat
-    }
+    rated = _rated_indexes(periods)
     annual = monitoring_actions.skp_rated(skp)
     return {
         item.pk
@@ -259,6 +264,11 @@ def evidence_form(prefix: str, settings: Any, data: Any = None, files: Any = Non
         extensions=sorted(settings.allowed_extensions),
         max_mb=settings.evidence_max_mb,
     )
+
+
+def _posted_rhk_choices(skp: Skp) -> list[tuple[int, str]]:
+    """Return the RHK a posted daily activity may name (the choices the form validates)."""
+    return [(rhk.pk, short(rhk.text, 80)) for rhk in Rhk.objects.filter(skp=skp)]
 
 
 def _rhk_choices(overview: selectors.MonitoringOverview) -> list[tuple[int, str]]:
@@ -382,7 +392,7 @@ def monitoring_context(
             skp, period_row.period.starts_on, period_row.period.ends_on
         )
     daily_rows = (
-        _daily_rows(skp, daily, bound, _rhk_choices(overview))
+        _daily_rows(overview.periods, daily, bound, _rhk_choices(overview))
         if can.daily
         else [{"item": item, "form": None} for item in daily]
     )
@@ -750,7 +760,7 @@ def _record_dialog(post: Post) -> Result:
 
 
 def _add_daily_activity(post: Post) -> Result:
-    rhks = [(rhk.pk, short(rhk.text, 80)) for rhk in Rhk.objects.filter(skp=post.skp)]
+    rhks = _posted_rhk_choices(post.skp)
     form = DailyActivityForm(post.request.POST, prefix="harian", rhks=rhks)
     if form.is_valid():
         entry = _daily_entry(form.cleaned_data)
@@ -771,10 +781,14 @@ def _add_daily_activity(post: Post) -> Result:
 
 
 def _daily_rows(
-    skp: Skp, daily: list[DailyActivity], bound: Mapping[str, forms.Form], rhks: Any
+    periods: list[Any], daily: list[DailyActivity], bound: Mapping[str, forms.Form], rhks: Any
 ) -> list[dict[str, Any]]:
-    """Return the period's activities, each with its edit form unless its period is rated."""
-    locked = monitoring_actions.rated_daily_spans(skp)
+    """Return the period's activities, each with its edit form unless its period is rated
+    (``update_daily_activity``'s rule, on the periods the page already holds)."""
+    rated = _rated_indexes(periods)
+    locked = [
+        (row.period.starts_on, row.period.ends_on) for row in periods if row.period.index in rated
+    ]
     rows = []
     for item in daily:
         form = None
@@ -812,7 +826,7 @@ def _daily_entry(data: Mapping[str, Any]) -> monitoring_actions.DailyEntry:
 def _change_daily_activity(post: Post) -> Result:
     activity_id = posted_id(post.request, "kegiatan") or 0
     key = f"harian-{activity_id}"
-    rhks = [(rhk.pk, short(rhk.text, 80)) for rhk in Rhk.objects.filter(skp=post.skp)]
+    rhks = _posted_rhk_choices(post.skp)
     form = DailyActivityForm(post.request.POST, prefix=key, rhks=rhks)
     if form.is_valid():
         try:

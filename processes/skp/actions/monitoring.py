@@ -672,12 +672,7 @@ def delete_evidence(*, skp_id: int, actor: Any, evidence_id: int) -> None:
         raise StepNotAllowed(_("Bukti dukung tidak ditemukan."))
     if actor is None or evidence.uploaded_by_id != actor.pk:
         raise ActionForbidden(_("Hanya pengunggah bukti dukung yang boleh menghapusnya."))
-    rated = set(
-        PeriodEvaluation.objects.filter(skp=skp)
-        .exclude(predikat="")
-        .values_list("period_index", flat=True)
-    )
-    reason = evidence_kept_reason(evidence, rated, annual_rated=skp_rated(skp))
+    reason = evidence_kept_reason(evidence, rated_period_indexes(skp), annual_rated=skp_rated(skp))
     if reason:
         raise StepNotAllowed(reason)
     name = evidence.file.name if evidence.file else ""
@@ -695,6 +690,15 @@ def delete_evidence(*, skp_id: int, actor: Any, evidence_id: int) -> None:
     if name:
         # The row may still come back if the transaction rolls back: keep the file until then.
         transaction.on_commit(partial(storage.delete, name))
+
+
+def rated_period_indexes(skp: Skp) -> set[int]:
+    """Return the indexes of the SKP's periods the appraiser has rated."""
+    return set(
+        PeriodEvaluation.objects.filter(skp=skp)
+        .exclude(predikat="")
+        .values_list("period_index", flat=True)
+    )
 
 
 def skp_rated(skp: Skp) -> bool:
@@ -902,11 +906,7 @@ def add_daily_activities(
     from 1 (the line number of pasted text without blank lines). Written: the rows in one
     bulk insert and one audit row ``daily_activities_added``.
     """
-    skp = lock_skp(skp_id)
-    require_phase(skp, *DAILY_PHASES)
-    require_employee(actor, skp)
-    if not settings_for(skp.agency_id).daily_activities_enabled:
-        raise StepNotAllowed(_("Laporan kegiatan harian tidak diaktifkan di instansi ini."))
+    skp = _lock_daily_log(skp_id, actor)
     if not entries:
         raise InvalidMonitoring({"entries": [_("Isi paling sedikit satu kegiatan.")]})
     if len(entries) > MAX_DAILY_ENTRIES:
@@ -944,13 +944,9 @@ def add_daily_activities(
     return created
 
 
-def rated_daily_spans(skp: Skp) -> list[tuple[datetime.date, datetime.date]]:
+def _rated_daily_spans(skp: Skp) -> list[tuple[datetime.date, datetime.date]]:
     """Return the (first, last) days of the SKP's periods already rated (their log is kept)."""
-    rated = set(
-        PeriodEvaluation.objects.filter(skp=skp)
-        .exclude(predikat="")
-        .values_list("period_index", flat=True)
-    )
+    rated = rated_period_indexes(skp)
     return [
         (period.starts_on, period.ends_on) for period in periods_of(skp) if period.index in rated
     ]
@@ -1012,23 +1008,30 @@ def _daily_line(
     }
 
 
-def _daily_activity_for_change(
-    skp_id: int, actor: Any, activity_id: int
-) -> tuple[Skp, DailyActivity]:
-    """Lock the SKP and return it with the activity the employee changes (checks first)."""
+def _lock_daily_log(skp_id: int, actor: Any) -> Skp:
+    """Lock the SKP whose daily log its employee writes (the log's preconditions checked)."""
     skp = lock_skp(skp_id)
     require_phase(skp, *DAILY_PHASES)
     require_employee(actor, skp)
     if not settings_for(skp.agency_id).daily_activities_enabled:
         raise StepNotAllowed(_("Laporan kegiatan harian tidak diaktifkan di instansi ini."))
+    return skp
+
+
+def _daily_activity_for_change(
+    skp_id: int, actor: Any, activity_id: int
+) -> tuple[Skp, DailyActivity, list[tuple[datetime.date, datetime.date]]]:
+    """Lock the SKP and return it, the activity the employee changes and the rated spans."""
+    skp = _lock_daily_log(skp_id, actor)
     activity = DailyActivity.objects.select_for_update().filter(skp=skp, pk=activity_id).first()
     if activity is None:
         raise StepNotAllowed(_("Kegiatan harian tidak ditemukan."))
-    if in_rated_period(activity.day, rated_daily_spans(skp)):
+    locked = _rated_daily_spans(skp)
+    if in_rated_period(activity.day, locked):
         raise StepNotAllowed(
             _("Periode kegiatan ini sudah dinilai; kegiatannya tidak dapat diubah lagi.")
         )
-    return skp, activity
+    return skp, activity, locked
 
 
 def _plain(value: Any) -> Any:
@@ -1050,9 +1053,9 @@ def update_daily_activity(
     period already rated. Errors are keyed by field (``day``, ``description``...). Written:
     the row and one audit row ``daily_activity_changed`` with the old and new values.
     """
-    skp, activity = _daily_activity_for_change(skp_id, actor, activity_id)
+    skp, activity, locked = _daily_activity_for_change(skp_id, actor, activity_id)
     rhk_ids = set(Rhk.objects.filter(skp=skp).values_list("pk", flat=True))
-    line, fields = _daily_line(skp, entry, today_for(skp), rhk_ids, rated_daily_spans(skp))
+    line, fields = _daily_line(skp, entry, today_for(skp), rhk_ids, locked)
     if line:
         raise InvalidMonitoring(line)
     before = {name: _plain(getattr(activity, name)) for name in fields}
@@ -1071,16 +1074,16 @@ def delete_daily_activity(*, skp_id: int, actor: Any, activity_id: int) -> None:
 
     Written: the row goes, and one audit row ``daily_activity_deleted`` keeps what it said.
     """
-    skp, activity = _daily_activity_for_change(skp_id, actor, activity_id)
+    skp, activity, _locked = _daily_activity_for_change(skp_id, actor, activity_id)
     record(
         skp,
         actor,
         "daily_activity_deleted",
         activity=activity.pk,
-        day=activity.day.isoformat(),
-        description=activity.description,
-        quantity=str(activity.quantity),
-        output_unit=activity.output_unit,
+        **{
+            name: _plain(getattr(activity, name))
+            for name in ("day", "description", "quantity", "output_unit")
+        },
     )
     activity.delete()
 

@@ -68,8 +68,9 @@ class InvalidSettings(StepNotAllowed):
         self.errors = errors
 
 
-def _comparable(value: Any) -> Any:
-    """Return ``value`` as the audit payload stores it (decimals as text, JSON as is)."""
+def plain_number(value: Any) -> Any:
+    """Return ``value`` as the audit payload stores it and people write it: a decimal as
+    text without trailing zeros ("110", "12.5"), anything else as is."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return value
@@ -239,10 +240,10 @@ def save_skp_settings(*, actor: Any, agency: Agency, **fields: Any) -> SkpSettin
     # A first save compares with the defaults, which the agency has been using so far.
     changed: dict[str, list[Any]] = {}
     for name, value in fields.items():
-        old = _comparable(getattr(settings, name))
+        old = plain_number(getattr(settings, name))
         setattr(settings, name, value)
-        if old != _comparable(value):
-            changed[name] = [old, _comparable(value)]
+        if old != plain_number(value):
+            changed[name] = [old, plain_number(value)]
     errors = _validate(settings, changed)
     if errors:
         raise InvalidSettings(errors)
